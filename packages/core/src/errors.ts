@@ -1,0 +1,55 @@
+/**
+ * Every failure saekit reports on purpose is a `SaekitError`, so callers can tell our
+ * diagnostics (bad config, bad data, an unavailable backend) from bugs.
+ */
+export class SaekitError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is out of range or inconsistent with another (names the key). */
+export class ConfigError extends SaekitError {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`invalid config '${key}': ${message}`);
+  }
+}
+
+/** A tensor has the wrong shape or dtype for the kernel or model it was passed to. */
+export class ShapeError extends SaekitError {}
+
+/** Input data is unusable: non-finite values, wrong width. Names the source and row. */
+export class DataError extends SaekitError {
+  constructor(
+    message: string,
+    readonly source?: string,
+    readonly row?: number,
+  ) {
+    super(
+      `${source === undefined ? '' : `${source}: `}${row === undefined ? '' : `row ${row}: `}${message}`,
+    );
+  }
+}
+
+/** A backend cannot run here; `reason` says why (missing adapter, missing package...). */
+export class BackendUnavailableError extends SaekitError {
+  constructor(
+    readonly backend: string,
+    readonly reason: string,
+  ) {
+    super(`backend '${backend}' is unavailable: ${reason}`);
+  }
+}
+
+/** No backend in the requested list could be created; `refused` keeps every reason. */
+export class NoBackendError extends SaekitError {
+  constructor(readonly refused: readonly { name: string; reason: string }[]) {
+    super(
+      `no usable backend: ${refused.map((r) => `${r.name} (${r.reason})`).join('; ') || 'none registered'}`,
+    );
+  }
+}

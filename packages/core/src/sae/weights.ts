@@ -1,0 +1,24 @@
+/** The SAE architectures saekit knows; the names are SAELens's `architecture` values. */
+export type Architecture = 'topk' | 'batchtopk' | 'jumprelu' | 'standard';
+
+/**
+ * An SAE's parameters in host memory, the form checkpoints are read into and written from.
+ * Both matrices are latent-major: wEnc and wDec are [dSae, dIn] row-major (formats that
+ * want W_enc as [dIn, dSae] transpose on export). Activations are raw: any input scaling
+ * used in training has already been folded in.
+ */
+export interface SaeWeights {
+  readonly architecture: Architecture;
+  readonly dIn: number;
+  readonly dSae: number;
+  /** Active latents per token (topk), or the mean per token (batchtopk). */
+  readonly k?: number;
+  readonly wEnc: Float32Array;
+  readonly wDec: Float32Array;
+  readonly bEnc: Float32Array;
+  readonly bDec: Float32Array;
+  /** Per-latent threshold: JumpReLU, or BatchTopK's single learned threshold repeated. */
+  readonly threshold?: Float32Array;
+  /** Whether encode subtracts bDec from the input first (false for Gemma Scope). */
+  readonly applyBDecToInput: boolean;
+}
