@@ -44,3 +44,5 @@ export { SyntheticActivations, take } from './synthetic/synthetic.js';
 export type { SyntheticOptions } from './synthetic/synthetic.js';
 export { featureRecovery } from './synthetic/recovery.js';
 export type { FeatureRecovery } from './synthetic/recovery.js';
+export { evaluateSae } from './metrics/evaluate.js';
+export type { Evaluation, EvaluateOptions, FiringHistogram } from './metrics/evaluate.js';
