@@ -53,31 +53,12 @@ describe('trainer gradients: FVU + AuxK against float64 central differences', ()
       };
       // Dead latents: every latent outside all rows' main top-k, plus one that fires now (a
       // latent dead by its history may still win this batch), so AuxK touches both kinds.
-      const probe = referenceLoss(params, {
-        x: f64(p.x),
-        rows,
-        dIn: d,
-        dSae: m,
-        k,
-        kAux,
-        alpha,
-        dead: new Array(m).fill(false),
-        batchTopKCap: cap,
-      });
+      const shape = { x: f64(p.x), rows, dIn: d, dSae: m, k, kAux, alpha, batchTopKCap: cap };
+      const probe = referenceLoss(params, { ...shape, dead: new Array(m).fill(false) });
       const firing = new Set(probe.active.flat());
       const dead = Array.from({ length: m }, (_, i) => !firing.has(i));
       dead[probe.active[0][0]] = true;
-      const problem = {
-        x: f64(p.x),
-        rows,
-        dIn: d,
-        dSae: m,
-        k,
-        kAux,
-        alpha,
-        dead,
-        batchTopKCap: cap,
-      };
+      const problem = { ...shape, dead };
       if (batchtopk) {
         // BatchTopK must give rows different numbers of actives, or it is Top-K in disguise.
         const counts = new Set(probe.active.map((a) => a.length));
