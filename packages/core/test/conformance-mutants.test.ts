@@ -66,6 +66,17 @@ const mutants: { name: string; group: string; make: () => CpuBackend }[] = [
       })(),
   },
   {
+    name: 'kthLargest sorts x in place',
+    group: 'selection',
+    make: () =>
+      new (class extends CpuBackend {
+        override kthLargest(out: Tensor, offset: number, x: Tensor, n: number): void {
+          super.kthLargest(out, offset, x, n);
+          host(x).sort();
+        }
+      })(),
+  },
+  {
     name: 'matmul drops accumulate',
     group: 'matmul',
     make: () =>
