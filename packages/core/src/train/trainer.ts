@@ -203,7 +203,9 @@ export class Trainer {
   /**
    * Trains on every batch of `source` (until config.steps, `maxSteps`, the end of the source
    * or `signal`). Without initData, the first batches (≥ config.initTokens tokens) initialise
-   * the model and are then trained on.
+   * the model and are then trained on. Stop conditions are checked before a batch is taken,
+   * and the source is left open, so a later call on the same iterator continues with the
+   * next batch (train in chunks between checkpoints).
    */
   async train(
     source: AsyncIterable<Float32Array>,
@@ -267,7 +269,6 @@ export class Trainer {
       last = await this.#finish(pending);
       await options.onStep?.(last);
     }
-    if (stopped !== 'source-exhausted') await it.return?.();
     return { steps: this.#step, tokens: this.#tokens, last, stopped };
   }
 
