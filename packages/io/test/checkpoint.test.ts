@@ -1,6 +1,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Architecture, ConfigError, type SaeWeights } from '@saekit/core';
+import {
+  type Architecture,
+  ConfigError,
+  createCpuBackend,
+  Sae,
+  type SaeWeights,
+} from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import {
   FormatError,
@@ -29,6 +35,7 @@ function randomWeights(architecture: Architecture, applyBDecToInput = true, seed
     bDec: randomFloats(dIn, seed + 3),
     ...(architecture === 'jumprelu' || architecture === 'batchtopk' ? { threshold: positive } : {}),
     applyBDecToInput,
+    ...(architecture === 'jumprelu' && !applyBDecToInput ? {} : { foldedInputScale: 0.75 }),
   };
 }
 
@@ -75,6 +82,33 @@ describe('checkpoints written by the Python layouts (numpy fixtures)', () => {
       const { acts, out } = referenceForward(w, x, 6);
       for (let i = 0; i < wantActs.length; i++) expect(acts[i]).toBeCloseTo(wantActs[i], 4);
       for (let i = 0; i < wantOut.length; i++) expect(out[i]).toBeCloseTo(wantOut[i], 4);
+    });
+  }
+
+  for (const [name] of cases) {
+    it(`${name}: runs through core's Sae on the cpu backend and reproduces numpy's outputs`, async () => {
+      const { weights } = await loadSae(fixture('checkpoints', name));
+      const x = (await readNpy(fixture('checkpoints', name, 'x.npy'))).data as Float32Array;
+      const wantActs = (await readNpy(fixture('checkpoints', name, 'expected_acts.npy')))
+        .data as Float32Array;
+      const wantOut = (await readNpy(fixture('checkpoints', name, 'expected_out.npy')))
+        .data as Float32Array;
+      const sae = Sae.fromWeights(createCpuBackend(), weights);
+      try {
+        const out = await sae.reconstructHost(x, 6);
+        for (let i = 0; i < wantOut.length; i++) expect(out[i]).toBeCloseTo(wantOut[i], 4);
+        const code = await sae.encodeHost(x, 6);
+        const dense = new Float32Array(6 * 32);
+        for (let r = 0; r < 6; r++) {
+          for (let j = 0; j < code.width; j++) {
+            const idx = code.indices[r * code.width + j];
+            if (idx >= 0) dense[r * 32 + idx] = code.values[r * code.width + j];
+          }
+        }
+        for (let i = 0; i < wantActs.length; i++) expect(dense[i]).toBeCloseTo(wantActs[i], 4);
+      } finally {
+        sae.dispose();
+      }
     });
   }
 
@@ -155,7 +189,7 @@ describe('saveSae → loadSae round trips are bit-identical', () => {
           hook_layer: 8,
           sae_lens_version: '6.0.0',
         },
-        saekit: { input_scale_folded: 1.5, architecture: 'topk', k: 3 },
+        saekit: { input_scale_folded: 1.5, architecture: 'topk', k: 3, folded_input_scale: 0.75 },
       });
       const back = await loadSae(dir);
       expect(back.sparsity).toEqual(sparsity);
@@ -193,6 +227,7 @@ describe('saveSae → loadSae round trips are bit-identical', () => {
         skip_connection: false,
         transcode: false,
         d_in: 6,
+        saekit: { folded_input_scale: 0.75 },
       });
       const st = await readSafetensors(join(dir, 'sae.safetensors'));
       expect(st.metadata).toEqual({ format: 'pt' });

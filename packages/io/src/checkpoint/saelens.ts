@@ -89,6 +89,8 @@ export async function saveSaelens(
       ...(options.saekit ?? {}),
       architecture: w.architecture,
       ...(w.k !== undefined ? { k: w.k } : {}),
+      // The weights already work on raw activations; this records the scale that was folded in.
+      ...(w.foldedInputScale !== undefined ? { folded_input_scale: w.foldedInputScale } : {}),
     },
   };
   await writeFileAtomic(join(dir, CFG), [
@@ -138,6 +140,13 @@ function architectureOf(cfg: JsonObject, file: string): Architecture {
   );
 }
 
+/** A number from cfg.saekit, if both are there. */
+export function saekitField(saekit: unknown, key: string): number | undefined {
+  if (typeof saekit !== 'object' || saekit === null || Array.isArray(saekit)) return undefined;
+  const v = (saekit as Record<string, unknown>)[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
 export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
   const cfgPath = join(dir, CFG);
   const cfg = await readJsonObject(cfgPath);
@@ -163,15 +172,10 @@ export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
         ? kwargs['k']
         : undefined;
     k = intField({ k: cfg['k'] ?? fromKwargs ?? null }, 'k', cfgPath);
-  } else if (
-    architecture === 'batchtopk' &&
-    typeof saekit === 'object' &&
-    saekit !== null &&
-    !Array.isArray(saekit) &&
-    typeof saekit['k'] === 'number'
-  ) {
-    k = saekit['k'];
+  } else if (architecture === 'batchtopk') {
+    k = saekitField(saekit, 'k');
   }
+  const folded = saekitField(saekit, 'folded_input_scale');
   const file = join(dir, SAELENS_WEIGHTS);
   const { tensors } = await readSafetensors(file);
   const wEncIn = floatTensor(tensors, 'W_enc', [dIn, dSae], file);
@@ -194,6 +198,7 @@ export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
     bDec: floatTensor(tensors, 'b_dec', [dIn], file),
     ...(threshold !== undefined ? { threshold } : {}),
     applyBDecToInput: cfg['apply_b_dec_to_input'] !== false,
+    ...(folded !== undefined ? { foldedInputScale: folded } : {}),
   };
   const sparsityPath = join(dir, SAELENS_SPARSITY);
   if (existsSync(sparsityPath)) {

@@ -6,7 +6,7 @@ import { FormatError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { floatTensor, intField, readJsonObject, type SaveDtype, TORCH_DTYPES } from './common.js';
-import { CFG } from './saelens.js';
+import { CFG, saekitField } from './saelens.js';
 
 export const SPARSIFY_WEIGHTS = 'sae.safetensors';
 
@@ -55,6 +55,10 @@ export async function saveSparsify(
     skip_connection: false,
     transcode: false,
     d_in: w.dIn,
+    // sparsify drops keys it does not know; saekit reads this back.
+    ...(w.foldedInputScale !== undefined
+      ? { saekit: { folded_input_scale: w.foldedInputScale } }
+      : {}),
   };
   await writeFileAtomic(join(dir, CFG), [new TextEncoder().encode(JSON.stringify(cfg))]);
 }
@@ -80,6 +84,7 @@ export async function loadSparsify(dir: string): Promise<{ weights: SaeWeights; 
       ? intField(cfg, 'num_latents', cfgPath)
       : dIn * intField(cfg, 'expansion_factor', cfgPath);
   const k = intField(cfg, 'k', cfgPath);
+  const folded = saekitField(cfg['saekit'], 'folded_input_scale');
   const file = join(dir, SPARSIFY_WEIGHTS);
   const { tensors } = await readSafetensors(file);
   return {
@@ -94,6 +99,7 @@ export async function loadSparsify(dir: string): Promise<{ weights: SaeWeights; 
       wDec: floatTensor(tensors, 'W_dec', [dSae, dIn], file),
       bDec: floatTensor(tensors, 'b_dec', [dIn], file),
       applyBDecToInput: true,
+      ...(folded !== undefined ? { foldedInputScale: folded } : {}),
     },
   };
 }
