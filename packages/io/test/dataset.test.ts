@@ -235,6 +235,23 @@ describe('ActivationDataset', () => {
     });
   });
 
+  it('reuseBatches hands out the same batches from two recycled buffers', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 9, shuffleBuffer: 40, seed: 2, epochs: 2 };
+      const fresh = await collect(await ActivationDataset.open(dir, options));
+      const reused: Float32Array[] = [];
+      const copies: Float32Array[] = [];
+      for await (const b of await ActivationDataset.open(dir, { ...options, reuseBatches: true })) {
+        reused.push(b);
+        copies.push(Float32Array.from(b));
+      }
+      expect(copies).toEqual(fresh);
+      expect(reused[2]).toBe(reused[0]);
+      expect(reused[1]).not.toBe(reused[0]);
+    });
+  });
+
   it('validates options', async () => {
     await expect(ActivationDataset.open(fixture('shards'), { batchSize: 0 })).rejects.toThrow(
       /'batchSize'/,
