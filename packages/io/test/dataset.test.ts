@@ -116,6 +116,7 @@ describe('ActivationDataset', () => {
         expect(seen).toEqual(full.slice(0, stop));
         const saved = JSON.parse(JSON.stringify(first.position())) as DatasetPosition;
         expect(saved.batches).toBe(stop);
+        expect(first.positionAt(stop)).toEqual(saved);
         const resumed = await ActivationDataset.open(dir, { ...options, position: saved });
         expect(await collect(resumed), `resume after ${stop}`).toEqual(full.slice(stop));
       }

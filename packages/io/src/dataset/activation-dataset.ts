@@ -192,10 +192,22 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
 
   /** Where the stream is now: batches already handed out are not handed out again on resume. */
   position(): DatasetPosition {
+    return this.positionAt(this.#batches);
+  }
+
+  /**
+   * The position after the first `batches` batches, whatever has been read so far. A trainer
+   * that takes one batch per step can save `positionAt(trainer.stepsDone)`, which stays right
+   * even while it holds batches it has pulled but not trained on yet.
+   */
+  positionAt(batches: number): DatasetPosition {
+    if (!Number.isSafeInteger(batches) || batches < 0 || batches > this.totalBatches) {
+      throw new ConfigError('position', `batch ${batches} is outside this dataset`);
+    }
     return {
       format: 'saekit-dataset-position',
       version: 1,
-      batches: this.#batches,
+      batches,
       batchSize: this.batchSize,
       shuffleBuffer: this.shuffleBuffer,
       shuffle: this.shuffle,
