@@ -159,6 +159,8 @@ describe('ActivationDataset', () => {
       }
       expect(count).toBe(200);
       expect(max).toBe(2);
+      // 20 windows went through two recycled buffers.
+      expect(ds.windowBuffers).toBe(2);
     });
   });
 

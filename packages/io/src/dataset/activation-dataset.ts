@@ -119,6 +119,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
    * page fault per 4 KiB, several times the cost of the read itself from the page cache.
    */
   readonly #pool: Float32Array[] = [];
+  /** Loaded windows still in #windows, so their buffers can be pooled as soon as they are dropped. */
+  readonly #ready = new Map<string, Window>();
+  #allocated = 0;
 
   private constructor(shards: ShardInfo[], options: ActivationDatasetOptions) {
     this.shards = shards;
@@ -188,6 +191,11 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
    */
   get windowsHeld(): number {
     return this.#windows.size;
+  }
+
+  /** Window buffers allocated so far (diagnostics): 1 + readAhead in steady state. */
+  get windowBuffers(): number {
+    return this.#allocated;
   }
 
   /** Where the stream is now: batches already handed out are not handed out again on resume. */
@@ -273,7 +281,11 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const { chunks, starts } = this.#chunksOf(epoch);
     const first = w * this.shuffleBuffer;
     const rows = Math.min(this.shuffleBuffer, this.rows - first);
-    const buffer = this.#pool.pop() ?? new Float32Array(this.shuffleBuffer * this.dIn);
+    let buffer = this.#pool.pop();
+    if (buffer === undefined) {
+      buffer = new Float32Array(this.shuffleBuffer * this.dIn);
+      this.#allocated++;
+    }
     const data = buffer.subarray(0, rows * this.dIn);
     // Binary search for the chunk holding the window's first row.
     let lo = 0;
@@ -314,18 +326,34 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const key = `${epoch}:${w}`;
     let p = this.#windows.get(key);
     if (p === undefined) {
-      p = this.#loadWindow(epoch, w);
-      // A prefetch may fail before anyone awaits it; the error surfaces when it is awaited.
-      p.catch(() => {});
+      const loading = this.#loadWindow(epoch, w);
+      p = loading;
       this.#windows.set(key, p);
+      loading.then(
+        (win) => {
+          // Forgotten while loading: its buffer goes straight back to the pool.
+          if (this.#windows.get(key) === loading) this.#ready.set(key, win);
+          else this.#release(win);
+        },
+        // A prefetch may fail before anyone awaits it; the error surfaces when it is awaited.
+        () => {},
+      );
     }
     return p;
   }
 
-  /** Starts loading the windows after (epoch, w), and forgets those before it. */
+  #release(win: Window): void {
+    if (this.#pool.length <= this.#readAhead) this.#pool.push(win.buffer);
+  }
+
+  /**
+   * Forgets the windows before (epoch, w), returning their buffers to the pool, then starts
+   * loading the `readAhead` windows after it. Called only once the iterator is done with
+   * every earlier window.
+   */
   #prefetch(epoch: number, w: number): void {
     const perEpoch = Math.ceil(this.rows / this.shuffleBuffer);
-    const keep = new Set<string>([`${epoch}:${w}`]);
+    const ahead: [number, number][] = [];
     let e = epoch;
     let ww = w;
     for (let i = 0; i < this.#readAhead; i++) {
@@ -335,19 +363,19 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
         e++;
       }
       if (e >= this.epochs) break;
-      keep.add(`${e}:${ww}`);
-      this.#window(e, ww);
+      ahead.push([e, ww]);
     }
-    for (const [key, p] of this.#windows) {
+    const keep = new Set([`${epoch}:${w}`, ...ahead.map(([x, y]) => `${x}:${y}`)]);
+    for (const key of this.#windows.keys()) {
       if (keep.has(key)) continue;
       this.#windows.delete(key);
-      p.then(
-        (w) => {
-          if (this.#pool.length <= this.#readAhead) this.#pool.push(w.buffer);
-        },
-        () => {},
-      );
+      const win = this.#ready.get(key);
+      if (win !== undefined) {
+        this.#ready.delete(key);
+        this.#release(win);
+      }
     }
+    for (const [x, y] of ahead) this.#window(x, y);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
@@ -381,5 +409,6 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       yield batch;
     }
     this.#windows.clear();
+    this.#ready.clear();
   }
 }
