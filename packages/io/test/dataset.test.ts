@@ -317,6 +317,7 @@ describe('ShardWriter', () => {
       await w.close();
       await expect(w.append(Float32Array.of(1, 2))).rejects.toThrow(/after close/);
       expect(() => new ShardWriter(dir, { dIn: 0 })).toThrow(/'dIn'/);
+      expect(new ShardWriter(dir, { dIn: 1024 }).rowsPerShard).toBe(65536);
     });
   });
 });
