@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { ConfigError, DataError, type JsonObject, Rng } from '@saekit/core';
 import { resolveShards } from './resolve.js';
 import { openHandle, openShard, readShardRows, type ShardInfo } from './shard.js';
@@ -148,14 +149,15 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     }
     // Eight chunks per window: big sequential reads, and every window mixes several shards.
     this.#chunkRows = Math.max(1, Math.ceil(this.shuffleBuffer / 8));
-    this.#fingerprint = mix(
-      shards.length,
-      this.dIn,
-      ...shards.flatMap((s) => [
-        s.rows,
-        ...Array.from(s.path.split('/').pop() ?? '', (c) => c.charCodeAt(0)),
-      ]),
-    ).toString(16);
+    // Folded shard by shard (no argument spreading, so any number of shards works).
+    let fp = mix(shards.length, this.dIn);
+    for (const shard of shards) {
+      const name = basename(shard.path);
+      let h = mix(shard.rows, name.length);
+      for (let i = 0; i < name.length; i++) h = mix(h, name.charCodeAt(i));
+      fp = mix(fp, h);
+    }
+    this.#fingerprint = fp.toString(16);
     this.#batches = 0;
     const p = options.position;
     if (p !== undefined) this.#restore(p);
