@@ -70,10 +70,19 @@ async function datasetRead(dir: string, shuffle: boolean, reuseBatches: boolean)
   return rows;
 }
 
-async function time<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+interface Timed<T> {
+  seconds: number;
+  /** CPU time of this process (user + system): steadier than wall time on a shared machine. */
+  cpuSeconds: number;
+  value: T;
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<Timed<T>> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = await fn();
-  return { seconds: (performance.now() - t0) / 1000, value };
+  const c = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, value };
 }
 
 function median(xs: number[]): number {
@@ -90,20 +99,21 @@ async function main(): Promise<void> {
       const files = await writeShards(dir, dtype);
       let bytes = 0;
       for (const f of files) bytes += (await stat(f)).size;
-      const plain: number[] = [];
-      const shuffled: number[] = [];
-      const reused: number[] = [];
-      const ordered: number[] = [];
+      const plain: Timed<unknown>[] = [];
+      const shuffled: Timed<unknown>[] = [];
+      const reused: Timed<unknown>[] = [];
+      const ordered: Timed<unknown>[] = [];
       for (let r = 0; r < REPEATS; r++) {
-        plain.push((await time(() => plainRead(files))).seconds);
+        plain.push(await time(() => plainRead(files)));
         const a = await time(() => datasetRead(dir, true, false));
         if (a.value !== Math.floor(ROWS / BATCH) * BATCH) throw new Error(`read ${a.value} rows`);
-        shuffled.push(a.seconds);
-        reused.push((await time(() => datasetRead(dir, true, true))).seconds);
-        ordered.push((await time(() => datasetRead(dir, false, true))).seconds);
+        shuffled.push(a);
+        reused.push(await time(() => datasetRead(dir, true, true)));
+        ordered.push(await time(() => datasetRead(dir, false, true)));
       }
-      const row = (name: string, secs: number[]) => {
-        const s = median(secs);
+      const row = (name: string, runs: Timed<unknown>[]) => {
+        const s = median(runs.map((r) => r.seconds));
+        const cpu = median(runs.map((r) => r.cpuSeconds));
         return {
           reader: name,
           dtype,
@@ -112,6 +122,8 @@ async function main(): Promise<void> {
           tokensPerSecond: Math.round(ROWS / s),
           outputGBps:
             name === 'plain-sequential-read' ? null : Number(((ROWS * D * 4) / s / 1e9).toFixed(3)),
+          cpuSeconds: Number(cpu.toFixed(4)),
+          tokensPerCpuSecond: Math.round(ROWS / cpu),
         };
       };
       const p = row('plain-sequential-read', plain);
@@ -122,7 +134,11 @@ async function main(): Promise<void> {
         ['ActivationDataset in order, reuseBatches', ordered],
       ] as const) {
         const r = row(name, secs);
-        results.push({ ...r, vsPlain: Number((r.seconds / p.seconds).toFixed(2)) });
+        results.push({
+          ...r,
+          vsPlain: Number((r.seconds / p.seconds).toFixed(2)),
+          cpuVsPlain: Number((r.cpuSeconds / p.cpuSeconds).toFixed(2)),
+        });
       }
       await rm(dir, { recursive: true, force: true });
     }
@@ -138,7 +154,7 @@ async function main(): Promise<void> {
     // Other processes share this machine: the 1-minute load average when the run ended.
     loadAverage1m: Number(loadavg()[0].toFixed(2)),
     shape: { d: D, rows: ROWS, shards: SHARDS, batchSize: BATCH, shuffleBuffer: 'default' },
-    note: 'warm page cache (shards written just before reading); median of 3; vsPlain = time / plain read time of the same files',
+    note: 'warm page cache (shards written just before reading); median of 3; vsPlain = wall time / plain read wall time of the same files; cpuVsPlain the same in process CPU time',
     results,
   };
   const outDir = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
