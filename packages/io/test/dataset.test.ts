@@ -6,6 +6,7 @@ import {
   ActivationDataset,
   type DatasetPosition,
   readSafetensors,
+  readShardIds,
   resolveShards,
   ShardWriter,
   writeNpy,
@@ -318,6 +319,31 @@ describe('ShardWriter', () => {
       await expect(w.append(Float32Array.of(1, 2))).rejects.toThrow(/after close/);
       expect(() => new ShardWriter(dir, { dIn: 0 })).toThrow(/'dIn'/);
       expect(new ShardWriter(dir, { dIn: 1024 }).rowsPerShard).toBe(65536);
+    });
+  });
+});
+
+describe('readShardIds', () => {
+  it('reads token and sequence ids from safetensors shards and .npy siblings', async () => {
+    await withTempDir(async (dir) => {
+      const w = new ShardWriter(dir, { dIn: 2, rowsPerShard: 3 });
+      await w.append(new Float32Array(6), Int32Array.of(5, 6, 7), Int32Array.of(0, 0, 1));
+      const [shard] = await w.close();
+      expect(await readShardIds(shard)).toEqual({
+        tokenIds: Int32Array.of(5, 6, 7),
+        sequenceIds: Int32Array.of(0, 0, 1),
+      });
+      await writeNpy(join(dir, 'a.npy'), { shape: [3, 2], data: new Float32Array(6) });
+      expect(await readShardIds(join(dir, 'a.npy'))).toEqual({});
+      await writeNpy(join(dir, 'a.token_ids.npy'), {
+        shape: [3],
+        data: BigInt64Array.of(1n, 2n, 3n),
+      });
+      expect(await readShardIds(join(dir, 'a.npy'))).toEqual({ tokenIds: Int32Array.of(1, 2, 3) });
+      await writeNpy(join(dir, 'a.sequence_ids.npy'), { shape: [2], data: Int32Array.of(1, 2) });
+      await expect(readShardIds(join(dir, 'a.npy'))).rejects.toThrow(
+        /a\.sequence_ids\.npy: sequence_ids has shape \[2\], expected \[3\]/,
+      );
     });
   });
 });

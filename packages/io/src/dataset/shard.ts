@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { DataError } from '@saekit/core';
 import { FormatError } from '../errors.js';
 import { type Dtype, decodeElements } from '../formats/dtypes.js';
-import { readNpyHeader } from '../formats/npy.js';
-import { readSafetensorsHeader } from '../formats/safetensors.js';
+import { readNpy, readNpyHeader } from '../formats/npy.js';
+import { readSafetensorsHeader, readSafetensorsTensor } from '../formats/safetensors.js';
 import { readExactly } from '../util/file.js';
 import { decodeBf16Checked, decodeHalfChecked } from '../util/half.js';
 
@@ -148,4 +149,66 @@ function firstNonFinite(a: Float32Array): number {
 
 export async function openHandle(path: string): Promise<FileHandle> {
   return open(path, 'r');
+}
+
+export interface ShardIds {
+  /** Token id of each row, when the shard has them. */
+  readonly tokenIds?: Int32Array;
+  /** Which text each row came from (rows of one sequence are consecutive). */
+  readonly sequenceIds?: Int32Array;
+}
+
+function asInt32(
+  t: { dtype: Dtype; shape: readonly number[]; data: unknown },
+  rows: number,
+  what: string,
+  file: string,
+): Int32Array {
+  if (t.shape.length !== 1 || t.shape[0] !== rows) {
+    throw new FormatError(file, `${what} has shape [${t.shape}], expected [${rows}]`);
+  }
+  if (t.data instanceof Int32Array) return t.data;
+  if (
+    t.data instanceof BigInt64Array ||
+    t.data instanceof Uint32Array ||
+    t.data instanceof Uint16Array ||
+    t.data instanceof Int16Array
+  ) {
+    const out = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const v = Number(t.data[i]);
+      if (!Number.isSafeInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
+        throw new FormatError(file, `${what}[${i}] = ${v} does not fit in int32`);
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+  throw new FormatError(file, `${what} must be an integer array, not ${t.dtype}`);
+}
+
+/**
+ * The token and sequence ids stored with a shard (for reports that show each row's context):
+ * `token_ids` / `sequence_ids` tensors of a .safetensors shard, or the sibling files
+ * `<name>.token_ids.npy` / `<name>.sequence_ids.npy` of a .npy shard.
+ */
+export async function readShardIds(path: string, tensorName?: string): Promise<ShardIds> {
+  const shard = await openShard(path, tensorName);
+  const out: { tokenIds?: Int32Array; sequenceIds?: Int32Array } = {};
+  for (const [key, name] of [
+    ['tokenIds', 'token_ids'],
+    ['sequenceIds', 'sequence_ids'],
+  ] as const) {
+    if (path.endsWith('.npy')) {
+      const sibling = `${path.slice(0, -4)}.${name}.npy`;
+      if (existsSync(sibling))
+        out[key] = asInt32(await readNpy(sibling), shard.rows, name, sibling);
+    } else {
+      const header = await readSafetensorsHeader(path);
+      if (header.entries.some((e) => e.name === name)) {
+        out[key] = asInt32(await readSafetensorsTensor(path, name), shard.rows, name, path);
+      }
+    }
+  }
+  return out;
 }
