@@ -10,7 +10,7 @@
  * the cost of moving the bytes, not the disk.
  */
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ActivationDataset, ShardWriter } from '../src/index.js';
@@ -53,12 +53,20 @@ async function plainRead(files: string[]): Promise<number> {
   return total;
 }
 
-async function datasetRead(dir: string, shuffle: boolean, reuseBatches: boolean): Promise<number> {
+const WORKERS = Math.max(1, availableParallelism() - 1);
+
+async function datasetRead(
+  dir: string,
+  shuffle: boolean,
+  reuseBatches: boolean,
+  workers = 0,
+): Promise<number> {
   const ds = await ActivationDataset.open(dir, {
     batchSize: BATCH,
     shuffle,
     seed: 1,
     reuseBatches,
+    workers,
   });
   let rows = 0;
   let sink = 0;
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
       const shuffled: Timed<unknown>[] = [];
       const reused: Timed<unknown>[] = [];
       const ordered: Timed<unknown>[] = [];
+      const workers: Timed<unknown>[] = [];
       for (let r = 0; r < REPEATS; r++) {
         plain.push(await time(() => plainRead(files)));
         const a = await time(() => datasetRead(dir, true, false));
@@ -110,6 +119,7 @@ async function main(): Promise<void> {
         shuffled.push(a);
         reused.push(await time(() => datasetRead(dir, true, true)));
         ordered.push(await time(() => datasetRead(dir, false, true)));
+        workers.push(await time(() => datasetRead(dir, true, true, WORKERS)));
       }
       const row = (name: string, runs: Timed<unknown>[]) => {
         const s = median(runs.map((r) => r.seconds));
@@ -132,6 +142,7 @@ async function main(): Promise<void> {
         ['ActivationDataset shuffle', shuffled],
         ['ActivationDataset shuffle, reuseBatches', reused],
         ['ActivationDataset in order, reuseBatches', ordered],
+        [`ActivationDataset shuffle, reuseBatches, ${WORKERS} decode worker(s)`, workers],
       ] as const) {
         const r = row(name, secs);
         results.push({
@@ -154,6 +165,7 @@ async function main(): Promise<void> {
     // Other processes share this machine: the 1-minute load average when the run ended.
     loadAverage1m: Number(loadavg()[0].toFixed(2)),
     shape: { d: D, rows: ROWS, shards: SHARDS, batchSize: BATCH, shuffleBuffer: 'default' },
+    // cpuSeconds counts this process's threads, decode workers included.
     note: 'warm page cache (shards written just before reading); median of 3; vsPlain = wall time / plain read wall time of the same files; cpuVsPlain the same in process CPU time',
     results,
   };

@@ -256,6 +256,29 @@ describe('ActivationDataset', () => {
     });
   });
 
+  it('workers: the same batches decoded off the main thread, errors still name shard and row', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 9, shuffleBuffer: 40, seed: 4, epochs: 2 };
+      const main = await collect(await ActivationDataset.open(dir, options));
+      const ds = await ActivationDataset.open(dir, { ...options, workers: 2 });
+      expect(await collect(ds)).toEqual(main);
+      const data = numbered(0, 10, 3);
+      data[7 * 3 + 2] = Number.POSITIVE_INFINITY;
+      await writeNpy(join(dir, 'bad.npy'), { dtype: 'F16', shape: [10, 3], data });
+      const bad = await ActivationDataset.open(join(dir, 'bad.npy'), { batchSize: 5, workers: 1 });
+      const error = await collect(bad).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await bad.close();
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toMatch(
+        /bad\.npy: row 7: non-finite value Infinity in column 2/,
+      );
+    });
+  });
+
   it('validates options', async () => {
     await expect(ActivationDataset.open(fixture('shards'), { batchSize: 0 })).rejects.toThrow(
       /'batchSize'/,

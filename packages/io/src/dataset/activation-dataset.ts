@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { ConfigError, DataError, type JsonObject, Rng } from '@saekit/core';
+import { DecodePool, workerCanRead } from './decode-pool.js';
 import { resolveShards } from './resolve.js';
 import { openHandle, openShard, readShardRows, type ShardInfo } from './shard.js';
 
@@ -30,6 +31,12 @@ export interface ActivationDatasetOptions {
    * Trainer.step do, into the backend). Default false.
    */
   readonly reuseBatches?: boolean;
+  /**
+   * Worker threads that read, decode (f16/bf16 → f32) and check rows off the main thread, so
+   * a training loop on the main thread only pays for the shuffled copy. 0 (default) does it
+   * all on the calling thread. Batches are identical either way.
+   */
+  readonly workers?: number;
 }
 
 /** A JSON-serialisable place in the batch stream; `open(..., { position })` resumes there. */
@@ -109,6 +116,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   readonly shuffle: boolean;
   readonly #readAhead: number;
   readonly #batchRing: Float32Array[] | undefined;
+  readonly #decoders: DecodePool | undefined;
   readonly #chunkRows: number;
   readonly #fingerprint: string;
   #batches: number;
@@ -143,6 +151,11 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
         : positiveInt('shuffleBuffer', options.shuffleBuffer);
     this.shuffleBuffer = Math.min(buffer, this.rows);
     this.#batchRing = options.reuseBatches === true ? [] : undefined;
+    const workers = options.workers ?? 0;
+    if (!Number.isSafeInteger(workers) || workers < 0) {
+      throw new ConfigError('workers', `must be a non-negative integer, got ${workers}`);
+    }
+    this.#decoders = workers > 0 ? new DecodePool(workers) : undefined;
     this.#readAhead = options.readAhead ?? 1;
     if (!Number.isSafeInteger(this.#readAhead) || this.#readAhead < 0) {
       throw new ConfigError('readAhead', 'must be a non-negative integer');
@@ -285,7 +298,12 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const rows = Math.min(this.shuffleBuffer, this.rows - first);
     let buffer = this.#pool.pop();
     if (buffer === undefined) {
-      buffer = new Float32Array(this.shuffleBuffer * this.dIn);
+      const n = this.shuffleBuffer * this.dIn;
+      // Workers write into the window directly, so it must be shared memory.
+      buffer =
+        this.#decoders === undefined
+          ? new Float32Array(n)
+          : new Float32Array(new SharedArrayBuffer(n * 4));
       this.#allocated++;
     }
     const data = buffer.subarray(0, rows * this.dIn);
@@ -305,6 +323,12 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       const take = Math.min(chunk.rows - skip, rows - filled);
       const shard = this.shards[chunk.shard];
       const out = data.subarray(filled * this.dIn, (filled + take) * this.dIn);
+      const decoders = this.#decoders;
+      if (decoders !== undefined && workerCanRead(shard)) {
+        reads.push(decoders.read(shard, chunk.start + skip, take, out));
+        filled += take;
+        continue;
+      }
       reads.push(
         (async () => {
           const handle = await openHandle(shard.path);
@@ -412,5 +436,11 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     }
     this.#windows.clear();
     this.#ready.clear();
+    await this.close();
+  }
+
+  /** Stops the decode workers, if any (they restart if the dataset is read again). */
+  async close(): Promise<void> {
+    await this.#decoders?.close();
   }
 }
