@@ -11,11 +11,12 @@ const groups = CONFORMANCE_GROUPS.filter((g) => g.cases.some((c) => c.large !== 
 if (!probe.skip) {
   // The kernels the adapter gets (barrier-free variants on llvmpipe / SwiftShader).
   describeBackendConformance(`webgpu (${probe.reason})`, () => createWebGpuBackend(), { groups });
-  // The GPU variants of matmul and topk (workgroup tiles, radix select) on the same adapter,
+  // The GPU variants of matmul, topk and the row ops (workgroup tiles, radix select, one
+  // workgroup per row) on the same adapter,
   // so CI without a GPU still proves them.
   describeBackendConformance(
     `webgpu, GPU kernel variants (${probe.reason})`,
     () => createWebGpuBackend({ kernels: 'gpu' }),
-    { groups: groups.filter((g) => /matmul|selection/.test(g.name)) },
+    { groups: groups.filter((g) => /matmul|selection|optimizer/.test(g.name)) },
   );
 }
