@@ -2,12 +2,14 @@ import type { ConformanceGroup } from './case.js';
 import { denseCases } from './cases/dense.js';
 import { elementwiseCases } from './cases/elementwise.js';
 import { largeCases } from './cases/large.js';
+import { manyRowsCases } from './cases/many-rows.js';
 import { matmulCases } from './cases/matmul.js';
 import { memoryCases } from './cases/memory.js';
 import { optimizerCases } from './cases/optimizer.js';
 import { reductionCases } from './cases/reductions.js';
 import { selectionCases } from './cases/selection.js';
 import { sparseCases } from './cases/sparse.js';
+import { trainingStepsCases } from './training-steps.js';
 
 /**
  * The groups describeBackendConformance runs by default, in order. To add a group (a kernel
@@ -23,5 +25,7 @@ export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
   reductionCases,
   elementwiseCases,
   optimizerCases,
+  manyRowsCases,
   largeCases,
+  trainingStepsCases,
 ];
