@@ -12,8 +12,7 @@ if (!probe.skip) {
   // The kernels the adapter gets (barrier-free variants on llvmpipe / SwiftShader).
   describeBackendConformance(`webgpu (${probe.reason})`, () => createWebGpuBackend(), { groups });
   // The GPU variants of matmul, topk and the row ops (workgroup tiles, radix select, one
-  // workgroup per row) on the same adapter,
-  // so CI without a GPU still proves them.
+  // workgroup per row) on the same adapter, so CI without a GPU still proves them.
   describeBackendConformance(
     `webgpu, GPU kernel variants (${probe.reason})`,
     () => createWebGpuBackend({ kernels: 'gpu' }),
