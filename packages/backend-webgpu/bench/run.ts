@@ -4,6 +4,7 @@
 //
 //   pnpm --filter @saekit/backend-webgpu bench            # scaled shape (and full on a GPU)
 //   pnpm --filter @saekit/backend-webgpu bench -- --full  # also d=768, m=16384 on llvmpipe
+//   ... bench -- --shape 768,16384,32,2048 --quick        # one shape, floor + one step only
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,7 +39,7 @@ function gaussian(n: number, rng: Rng): Float32Array {
   return rng.fillNormal(new Float32Array(n));
 }
 
-async function benchMatmul(be: WebGpuBackend, s: Shape, reps: number) {
+async function benchMatmul(be: WebGpuBackend, s: Shape, reps: number, floorOnly = false) {
   const rng = new Rng(1);
   const x = be.create([s.B, s.d], 'float32', gaussian(s.B * s.d, rng));
   const w = be.create([s.m, s.d], 'float32', gaussian(s.m * s.d, rng));
@@ -54,7 +55,7 @@ async function benchMatmul(be: WebGpuBackend, s: Shape, reps: number) {
     'TN xᵀ·pre': () => be.matmul(g, x, pre, { transA: true }),
   };
   const out: Record<string, { ms: number; cpuMs: number; gflops: number }> = {};
-  for (const [name, run] of Object.entries(variants)) {
+  for (const [name, run] of Object.entries(variants).slice(0, floorOnly ? 1 : 3)) {
     run();
     await be.sync(); // compile + warm
     const t = await timed(async () => {
@@ -118,7 +119,16 @@ async function kernelSplit(s: Shape) {
 async function main(): Promise<void> {
   const be = await createWebGpuBackend();
   const software = be.adapter.architecture === 'software';
-  const shapes = software && !args.includes('--full') ? [SCALED] : [SCALED, FULL];
+  const quick = args.includes('--quick');
+  const custom = args.indexOf('--shape');
+  let shapes = software && !args.includes('--full') ? [SCALED] : [SCALED, FULL];
+  if (custom >= 0) {
+    const [d, m, k, B] = (args[custom + 1] ?? '').split(',').map(Number);
+    if (![d, m, k, B].every((v) => Number.isInteger(v) && v > 0)) {
+      throw new Error('--shape wants d,m,k,B (positive integers)');
+    }
+    shapes = [{ name: 'custom', d, m, k, B }];
+  }
   console.log(`adapter: ${be.adapter.description} (${be.adapter.architecture})`);
   const results: unknown[] = [];
   for (const s of shapes) {
@@ -130,15 +140,15 @@ async function main(): Promise<void> {
       results.push({ shape: s, error });
       continue;
     }
-    const matmul = await benchMatmul(be, s, software ? 2 : 20);
-    const step = await benchStep(be, s, software ? 3 : 20);
+    const matmul = await benchMatmul(be, s, quick ? 1 : software ? 2 : 20, quick);
+    const step = await benchStep(be, s, quick ? 1 : software ? 3 : 20);
     const floorMs = matmul['NT x·W_encᵀ + b (encoder forward, the floor)'].ms;
     const ratio = step.stepMs / floorMs;
     console.log(
       `  step: ${step.stepMs.toFixed(1)} ms, ${step.tokensPerSecond.toFixed(0)} tokens/s, ` +
         `floor ${floorMs.toFixed(1)} ms, step/floor ${ratio.toFixed(2)} (target ≤ 1.3)`,
     );
-    const split = await kernelSplit(s);
+    const split = quick ? { source: 'skipped (--quick)' } : await kernelSplit(s);
     console.log('  kernel split:', split);
     results.push({ shape: s, matmul, step: { ...step, floorMs, ratio }, kernelSplit: split });
   }
@@ -161,7 +171,10 @@ async function main(): Promise<void> {
   };
   const dir = join(root, 'bench-results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'backend-webgpu.json');
+  const file = join(
+    dir,
+    custom >= 0 ? `backend-webgpu-${args[custom + 1].replaceAll(',', 'x')}.json` : 'backend-webgpu.json',
+  );
   writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
   console.log(`wrote ${file}`);
