@@ -173,7 +173,9 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const file = join(
     dir,
-    custom >= 0 ? `backend-webgpu-${args[custom + 1].replaceAll(',', 'x')}.json` : 'backend-webgpu.json',
+    custom >= 0
+      ? `backend-webgpu-${args[custom + 1].replaceAll(',', 'x')}.json`
+      : 'backend-webgpu.json',
   );
   writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
