@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, Trainer } from '@saekit/core';
+import { benchmarkTrainingStep, Rng, Trainer } from '@saekit/core';
 import { createWebGpuBackend, type WebGpuBackend } from '../src/index.js';
 
 interface Shape {
@@ -70,22 +70,22 @@ async function benchMatmul(be: WebGpuBackend, s: Shape, reps: number, floorOnly 
   return out;
 }
 
-async function benchStep(be: WebGpuBackend, s: Shape, steps: number) {
-  const rng = new Rng(2);
-  const batches = [0, 1].map(() => gaussian(s.B * s.d, rng));
-  const trainer = await Trainer.create(
+/** Step vs floor through core's shared benchmark (the same rule on every backend). */
+async function benchStep(be: WebGpuBackend, s: Shape, steps: number, rounds: number) {
+  const r = await benchmarkTrainingStep(
     be,
-    { dIn: s.d, dSae: s.m, k: s.k, batchSize: s.B, steps: 1000, seed: 0 },
-    { initData: batches[0] },
+    { dIn: s.d, dSae: s.m, k: s.k, batchSize: s.B },
+    { steps, rounds, floorRepeats: Math.min(steps, 2) },
   );
-  await trainer.step(batches[1]); // compile + warm
-  await trainer.step(batches[0]);
-  const t = await timed(async () => {
-    for (let i = 0; i < steps; i++) await trainer.step(batches[i % 2]);
-  });
-  trainer.dispose();
-  const stepMs = t.wallMs / steps;
-  return { stepMs, stepCpuMs: t.cpuMs / steps, tokensPerSecond: (s.B * 1000) / stepMs };
+  return {
+    stepMs: r.stepMs,
+    tokensPerSecond: r.tokensPerSecond,
+    floorMs: r.floorMs,
+    ratio: r.ratio,
+    steps: r.steps,
+    rounds: r.rounds,
+    rssMiB: r.rssMiB,
+  };
 }
 
 async function kernelSplit(s: Shape) {
@@ -141,16 +141,20 @@ async function main(): Promise<void> {
       continue;
     }
     const matmul = await benchMatmul(be, s, quick ? 1 : software ? 2 : 20, quick);
-    const step = await benchStep(be, s, quick ? 1 : software ? 3 : 20);
-    const floorMs = matmul['NT x·W_encᵀ + b (encoder forward, the floor)'].ms;
-    const ratio = step.stepMs / floorMs;
+    const step = await benchStep(
+      be,
+      s,
+      quick ? 1 : software ? 2 : 10,
+      quick ? 1 : software ? 2 : 3,
+    );
+    const { floorMs, ratio } = step;
     console.log(
       `  step: ${step.stepMs.toFixed(1)} ms, ${step.tokensPerSecond.toFixed(0)} tokens/s, ` +
         `floor ${floorMs.toFixed(1)} ms, step/floor ${ratio.toFixed(2)} (target ≤ 1.3)`,
     );
     const split = quick ? { source: 'skipped (--quick)' } : await kernelSplit(s);
     console.log('  kernel split:', split);
-    results.push({ shape: s, matmul, step: { ...step, floorMs, ratio }, kernelSplit: split });
+    results.push({ shape: s, matmul, step, kernelSplit: split });
   }
   await be.destroy();
   const report = {
@@ -164,6 +168,7 @@ async function main(): Promise<void> {
       ? [
           'llvmpipe runs WGSL on the CPU: absolute numbers measure the CPU, not a GPU.',
           'cpuMs is process CPU time (llvmpipe threads included): on a shared machine it is steadier than wall time.',
+          'step comes from benchmarkTrainingStep (@saekit/core): fastest of `rounds` rounds of `steps` steps through Trainer.train, floor = fastest x·W_encᵀ + b_enc.',
           'kernelSplit comes from timestamp queries (one compute pass per dispatch); compare kernelSumMs with stepWallMs before trusting it.',
         ]
       : [],
