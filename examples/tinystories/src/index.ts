@@ -15,3 +15,16 @@ export {
   Transformer,
 } from './model/transformer.js';
 export { MODELS_DIR_ENV, type ModelFiles, resolveModelsDir, storiesModelFiles } from './paths.js';
+export {
+  MemoryActivations,
+  type ActivationSink,
+  type ActivationTable,
+} from './activations.js';
+export {
+  collectActivations,
+  collectStories,
+  residualStream,
+  type CollectOptions,
+  type CollectSummary,
+  type StoryOptions,
+} from './collect.js';
