@@ -1,3 +1,16 @@
+export {
+  type ActivationSink,
+  type ActivationTable,
+  MemoryActivations,
+} from './activations.js';
+export {
+  type CollectOptions,
+  type CollectSummary,
+  collectActivations,
+  collectStories,
+  residualStream,
+  type StoryOptions,
+} from './collect.js';
 export { ModelFormatError, ModelInputError } from './errors.js';
 export {
   type LlamaCheckpoint,
@@ -16,15 +29,18 @@ export {
 } from './model/transformer.js';
 export { MODELS_DIR_ENV, type ModelFiles, resolveModelsDir, storiesModelFiles } from './paths.js';
 export {
-  MemoryActivations,
-  type ActivationSink,
-  type ActivationTable,
-} from './activations.js';
+  evaluateSplice,
+  type Reconstruct,
+  type SpliceOptions,
+  type SpliceResult,
+} from './splice.js';
+export { steeringHook, decoderDirection } from './steer.js';
 export {
-  collectActivations,
-  collectStories,
-  residualStream,
-  type CollectOptions,
-  type CollectSummary,
-  type StoryOptions,
-} from './collect.js';
+  mostActivatingContexts,
+  formatContext,
+  type SparseCodes,
+  type TokenRows,
+  type FeatureContext,
+  type FeatureSummary,
+  type ContextOptions,
+} from './contexts.js';
