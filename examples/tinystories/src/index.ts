@@ -11,6 +11,15 @@ export {
   residualStream,
   type StoryOptions,
 } from './collect.js';
+export {
+  type ContextOptions,
+  type FeatureContext,
+  type FeatureSummary,
+  formatContext,
+  mostActivatingContexts,
+  type SparseCodes,
+  type TokenRows,
+} from './contexts.js';
 export { ModelFormatError, ModelInputError } from './errors.js';
 export {
   type LlamaCheckpoint,
@@ -34,13 +43,4 @@ export {
   type SpliceOptions,
   type SpliceResult,
 } from './splice.js';
-export { steeringHook, decoderDirection } from './steer.js';
-export {
-  mostActivatingContexts,
-  formatContext,
-  type SparseCodes,
-  type TokenRows,
-  type FeatureContext,
-  type FeatureSummary,
-  type ContextOptions,
-} from './contexts.js';
+export { decoderDirection, steeringHook } from './steer.js';

@@ -1,7 +1,7 @@
 import { ModelInputError } from './errors.js';
 import { logSumExp } from './model/ops.js';
 import { BOS } from './model/tokenizer.js';
-import type { ResidualHook, Transformer } from './model/transformer.js';
+import type { Transformer } from './model/transformer.js';
 
 /** Maps `n` residual rows [n, dim] to their reconstructions [n, dim] (an SAE's forward). */
 export type Reconstruct = (rows: Float32Array, n: number) => Promise<Float32Array>;
@@ -44,7 +44,8 @@ export interface SpliceResult {
  *
  * The clean residual at `layer` does not depend on replacements at `layer` (those reach
  * only later blocks), so one clean pass gives every row to reconstruct, in one batch per
- * sequence, before the spliced pass.
+ * sequence, and the other runs start from the replaced residual, computing only the blocks
+ * after `layer`.
  */
 export async function evaluateSplice(
   model: Transformer,
@@ -91,28 +92,28 @@ export async function evaluateSplice(
     }
     rows += T - first;
 
-    const replaceWith =
-      (source: (pos: number) => Float32Array): ResidualHook =>
-      (_x, pos) =>
-        pos >= first ? source(pos) : undefined;
-    const spliced = runLogits(
+    // Positions before `first` keep their clean residual in every run.
+    const rowOf = (source: (pos: number) => Float32Array) => (pos: number) =>
+      pos < first ? residual.subarray(pos * dim, (pos + 1) * dim) : source(pos);
+    const spliced = runFrom(
       model,
-      tokens,
       layer,
-      replaceWith((pos) => recon.subarray((pos - first) * dim, (pos - first + 1) * dim)),
+      T,
+      rowOf((pos) => recon.subarray((pos - first) * dim, (pos - first + 1) * dim)),
     );
-    const zeroed = runLogits(
+    const zeroed = runFrom(
       model,
-      tokens,
       layer,
-      replaceWith(() => zeros),
+      T,
+      rowOf(() => zeros),
     );
-    const meaned = options.meanResidual
-      ? runLogits(
+    const mean = options.meanResidual;
+    const meaned = mean
+      ? runFrom(
           model,
-          tokens,
           layer,
-          replaceWith(() => options.meanResidual!),
+          T,
+          rowOf(() => mean),
         )
       : undefined;
 
@@ -156,12 +157,28 @@ export async function evaluateSplice(
   };
 }
 
+/** Logits [T, vocab] after positions 0 .. T−1, given the residual after `layer` at each. */
+function runFrom(
+  model: Transformer,
+  layer: number,
+  T: number,
+  residualAt: (pos: number) => Float32Array,
+): Float32Array {
+  const { vocabSize } = model.config;
+  const out = new Float32Array(T * vocabSize);
+  const session = model.session();
+  for (let pos = 0; pos < T; pos++) {
+    out.set(session.stepFrom(layer, residualAt(pos)), pos * vocabSize);
+  }
+  return out;
+}
+
 /** Logits [T, vocab] after each of the first T = tokens.length − 1 tokens. */
 function runLogits(
   model: Transformer,
   tokens: readonly number[],
   layer: number,
-  hook: ResidualHook,
+  hook: (x: Float32Array, pos: number) => undefined,
 ): Float32Array {
   const { vocabSize } = model.config;
   const T = tokens.length - 1;

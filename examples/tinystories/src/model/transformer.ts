@@ -122,74 +122,112 @@ export class InferenceSession {
       throw new ModelInputError(`layer ${layer} is outside [0, ${c.nLayers})`);
     }
 
+    const { dim } = c;
+    const x = this.#x;
+    x.set(w.tokenEmbedding.subarray(token * dim, (token + 1) * dim));
+    for (let l = 0; l < c.nLayers; l++) {
+      this.#block(l, pos);
+      if (l === layer) {
+        capture?.set(x);
+        const replacement = hook?.(x, pos);
+        if (replacement !== undefined && replacement !== x) this.#replace(replacement, l);
+      }
+    }
+    return this.#finish(pos);
+  }
+
+  /**
+   * Feeds the next position starting from a given residual stream after block `layer`: runs
+   * only blocks layer+1 .. L−1 and returns the logits. The output of every later block
+   * depends on earlier blocks only through this residual, so a sequence fed entirely this way
+   * gives the same logits as `step` with a hook returning `residual` (blocks ≤ `layer`, whose
+   * caches this skips, are never read). Do not mix it with `step` in one session.
+   */
+  stepFrom(layer: number, residual: Float32Array): Float32Array {
+    const c = this.model.config;
+    const pos = this.#position;
+    if (pos >= c.seqLen) {
+      throw new ModelInputError(`position ${pos} is past the model's context of ${c.seqLen}`);
+    }
+    if (!(Number.isInteger(layer) && layer >= -1 && layer < c.nLayers)) {
+      throw new ModelInputError(`layer ${layer} is outside [-1, ${c.nLayers})`);
+    }
+    this.#replace(residual, layer);
+    for (let l = layer + 1; l < c.nLayers; l++) this.#block(l, pos);
+    return this.#finish(pos);
+  }
+
+  #replace(replacement: Float32Array, layer: number): void {
+    if (replacement.length !== this.model.config.dim) {
+      throw new ModelInputError(
+        `residual for layer ${layer} has ${replacement.length} values, expected ${this.model.config.dim}`,
+      );
+    }
+    this.#x.set(replacement);
+  }
+
+  #finish(pos: number): Float32Array {
+    const c = this.model.config;
+    rmsnorm(this.#x, this.#x, this.model.weights.rmsFinal, 0, c.dim);
+    matvec(this.#logits, this.model.weights.wcls, 0, this.#x, c.vocabSize, c.dim);
+    this.#position = pos + 1;
+    return this.#logits;
+  }
+
+  /** Block l at position pos: attention (writing this position's K and V) then the FFN. */
+  #block(l: number, pos: number): void {
+    const c = this.model.config;
+    const w = this.model.weights;
     const { dim, kvDim, hiddenDim, headSize, nHeads, seqLen } = c;
     const x = this.#x;
     const xb = this.#xb;
-    x.set(w.tokenEmbedding.subarray(token * dim, (token + 1) * dim));
     const half = headSize / 2;
     const kvMul = nHeads / c.nKvHeads;
     const scale = 1 / Math.sqrt(headSize);
 
-    for (let l = 0; l < c.nLayers; l++) {
-      rmsnorm(xb, x, w.rmsAtt, l * dim, dim);
-      matvec(this.#q, w.wq, l * dim * dim, xb, dim, dim);
-      matvec(this.#k, w.wk, l * kvDim * dim, xb, kvDim, dim);
-      matvec(this.#v, w.wv, l * kvDim * dim, xb, kvDim, dim);
-      this.#rope(this.#q, dim, pos, half, headSize);
-      this.#rope(this.#k, kvDim, pos, half, headSize);
-      const cacheBase = l * seqLen * kvDim;
-      this.#keyCache.set(this.#k, cacheBase + pos * kvDim);
-      this.#valueCache.set(this.#v, cacheBase + pos * kvDim);
+    rmsnorm(xb, x, w.rmsAtt, l * dim, dim);
+    matvec(this.#q, w.wq, l * dim * dim, xb, dim, dim);
+    matvec(this.#k, w.wk, l * kvDim * dim, xb, kvDim, dim);
+    matvec(this.#v, w.wv, l * kvDim * dim, xb, kvDim, dim);
+    this.#rope(this.#q, dim, pos, half, headSize);
+    this.#rope(this.#k, kvDim, pos, half, headSize);
+    const cacheBase = l * seqLen * kvDim;
+    const keys = this.#keyCache;
+    const values = this.#valueCache;
+    keys.set(this.#k, cacheBase + pos * kvDim);
+    values.set(this.#v, cacheBase + pos * kvDim);
 
-      const att = this.#att;
-      for (let h = 0; h < nHeads; h++) {
-        const qOff = h * headSize;
-        const kvOff = Math.floor(h / kvMul) * headSize;
-        for (let t = 0; t <= pos; t++) {
-          const kOff = cacheBase + t * kvDim + kvOff;
-          let score = 0;
-          for (let i = 0; i < headSize; i++) score += this.#q[qOff + i] * this.#keyCache[kOff + i];
-          att[t] = score * scale;
-        }
-        softmax(att, pos + 1);
-        for (let i = 0; i < headSize; i++) xb[qOff + i] = 0;
-        for (let t = 0; t <= pos; t++) {
-          const vOff = cacheBase + t * kvDim + kvOff;
-          const a = att[t];
-          for (let i = 0; i < headSize; i++) xb[qOff + i] += a * this.#valueCache[vOff + i];
-        }
+    const att = this.#att;
+    const q = this.#q;
+    for (let h = 0; h < nHeads; h++) {
+      const qOff = h * headSize;
+      const kvOff = Math.floor(h / kvMul) * headSize;
+      for (let t = 0; t <= pos; t++) {
+        const kOff = cacheBase + t * kvDim + kvOff;
+        let score = 0;
+        for (let i = 0; i < headSize; i++) score += q[qOff + i] * keys[kOff + i];
+        att[t] = score * scale;
       }
-      matvec(this.#xb2, w.wo, l * dim * dim, xb, dim, dim);
-      for (let i = 0; i < dim; i++) x[i] += this.#xb2[i];
-
-      rmsnorm(xb, x, w.rmsFfn, l * dim, dim);
-      matvec(this.#hb, w.w1, l * hiddenDim * dim, xb, hiddenDim, dim);
-      matvec(this.#hb2, w.w3, l * hiddenDim * dim, xb, hiddenDim, dim);
-      for (let i = 0; i < hiddenDim; i++) {
-        const g = this.#hb[i];
-        this.#hb[i] = (g / (1 + Math.exp(-g))) * this.#hb2[i];
-      }
-      matvec(this.#xb2, w.w2, l * dim * hiddenDim, this.#hb, dim, hiddenDim);
-      for (let i = 0; i < dim; i++) x[i] += this.#xb2[i];
-
-      if (l === layer) {
-        capture?.set(x);
-        const replacement = hook?.(x, pos);
-        if (replacement !== undefined && replacement !== x) {
-          if (replacement.length !== dim) {
-            throw new ModelInputError(
-              `hook at layer ${l} returned ${replacement.length} values, expected ${dim}`,
-            );
-          }
-          x.set(replacement);
-        }
+      softmax(att, pos + 1);
+      for (let i = 0; i < headSize; i++) xb[qOff + i] = 0;
+      for (let t = 0; t <= pos; t++) {
+        const vOff = cacheBase + t * kvDim + kvOff;
+        const a = att[t];
+        for (let i = 0; i < headSize; i++) xb[qOff + i] += a * values[vOff + i];
       }
     }
+    matvec(this.#xb2, w.wo, l * dim * dim, xb, dim, dim);
+    for (let i = 0; i < dim; i++) x[i] += this.#xb2[i];
 
-    rmsnorm(x, x, w.rmsFinal, 0, dim);
-    matvec(this.#logits, w.wcls, 0, x, c.vocabSize, dim);
-    this.#position = pos + 1;
-    return this.#logits;
+    rmsnorm(xb, x, w.rmsFfn, l * dim, dim);
+    matvec(this.#hb, w.w1, l * hiddenDim * dim, xb, hiddenDim, dim);
+    matvec(this.#hb2, w.w3, l * hiddenDim * dim, xb, hiddenDim, dim);
+    for (let i = 0; i < hiddenDim; i++) {
+      const g = this.#hb[i];
+      this.#hb[i] = (g / (1 + Math.exp(-g))) * this.#hb2[i];
+    }
+    matvec(this.#xb2, w.w2, l * dim * hiddenDim, this.#hb, dim, hiddenDim);
+    for (let i = 0; i < dim; i++) x[i] += this.#xb2[i];
   }
 
   /** Rotates adjacent pairs (2i, 2i+1) of every head by the position's angle. */
