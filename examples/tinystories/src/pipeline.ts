@@ -1,0 +1,202 @@
+import { type Backend, createCpuBackend, Rng, Sae, type StepMetrics } from '@saekit/core';
+import { MemoryActivations } from './activations.js';
+import { shuffledBatches } from './batches.js';
+import { collectStories } from './collect.js';
+import { type FeatureSummary, formatContext, mostActivatingContexts } from './contexts.js';
+import { generate } from './model/generate.js';
+import { Tokenizer } from './model/tokenizer.js';
+import { Transformer } from './model/transformer.js';
+import { type ModelFiles, storiesModelFiles } from './paths.js';
+import { encodeRows, meanRow, trainSae } from './sae.js';
+import { evaluateSplice, type SpliceResult } from './splice.js';
+import { decoderDirection, steeringHook } from './steer.js';
+
+export interface PipelineOptions {
+  readonly files?: ModelFiles;
+  /** Block whose output residual the SAE reads (SAELens: blocks.{layer}.hook_resid_post). */
+  readonly layer?: number;
+  /** Stories sampled (temperature 1) for training activations, and for held-out evaluation. */
+  readonly trainStories?: number;
+  readonly heldOutStories?: number;
+  /** Tokens per story at most, BOS included (default: the model's context of 512). */
+  readonly maxTokens?: number;
+  readonly dSae?: number;
+  readonly k?: number;
+  readonly steps?: number;
+  readonly batchSize?: number;
+  readonly seed?: number;
+  /** Feature to steer with (default: picked, see `pickSteeringFeature`) and its added value. */
+  readonly steerFeature?: number;
+  readonly steerValue?: number;
+  readonly steerTokens?: number;
+  readonly backend?: Backend;
+  readonly log?: (line: string) => void;
+  readonly onStep?: (metrics: StepMetrics) => void;
+}
+
+export interface PipelineResult {
+  readonly layer: number;
+  readonly trainRows: number;
+  readonly trainSeconds: number;
+  readonly collectSeconds: number;
+  readonly evalSeconds: number;
+  readonly lastStep: StepMetrics | null;
+  readonly notes: readonly string[];
+  /** Spliced evaluation on held-out stories; `fvu` is the FVU on those held-out tokens. */
+  readonly eval: SpliceResult;
+  readonly features: FeatureSummary[];
+  readonly steering: {
+    readonly feature: number;
+    readonly value: number;
+    readonly before: string;
+    readonly after: string;
+  };
+}
+
+const DEFAULTS = {
+  layer: 2,
+  trainStories: 100,
+  heldOutStories: 10,
+  dSae: 512,
+  k: 8,
+  steps: 1500,
+  batchSize: 1024,
+  seed: 1,
+  steerTokens: 120,
+};
+
+/**
+ * The whole example: sample stories and collect the residual after `layer`; train a Top-K
+ * SAE; score it spliced into the model on held-out stories; list the top features' most
+ * activating contexts; steer generation with one feature.
+ */
+export async function runPipeline(options: PipelineOptions = {}): Promise<PipelineResult> {
+  const o = { ...DEFAULTS, ...options };
+  const log = options.log ?? (() => {});
+  const files = options.files ?? storiesModelFiles();
+  const model = Transformer.load(files.model);
+  const tokenizer = Tokenizer.load(files.tokenizer, model.config.vocabSize);
+  const dim = model.config.dim;
+  const backend = options.backend ?? createCpuBackend();
+  const seconds = (since: number) => (performance.now() - since) / 1000;
+
+  let t = performance.now();
+  const train = new MemoryActivations(dim);
+  const collected = await collectStories(model, train, {
+    layer: o.layer,
+    count: o.trainStories,
+    rng: new Rng(o.seed),
+    maxTokens: o.maxTokens,
+  });
+  // Held-out stories come from another seed: no story is shared with training.
+  const heldOut = await collectStories(model, new MemoryActivations(dim), {
+    layer: o.layer,
+    count: o.heldOutStories,
+    rng: new Rng(o.seed + 1_000_003),
+    maxTokens: o.maxTokens,
+  });
+  const collectSeconds = seconds(t);
+  const table = train.table();
+  log(
+    `collected ${table.rows} training tokens from ${collected.sequences} stories and ` +
+      `${heldOut.rows} held-out tokens at layer ${o.layer} in ${collectSeconds.toFixed(1)} s`,
+  );
+
+  t = performance.now();
+  const trained = await trainSae(
+    backend,
+    shuffledBatches(table, o.batchSize, new Rng(o.seed + 7)),
+    { dIn: dim, dSae: o.dSae, k: o.k, steps: o.steps, batchSize: o.batchSize, seed: o.seed },
+    options.onStep,
+  );
+  const trainSeconds = seconds(t);
+  for (const note of trained.notes) log(`note: ${note}`);
+  log(
+    `trained ${trained.steps} steps (${trained.tokens} tokens) in ${trainSeconds.toFixed(1)} s; ` +
+      `last batch FVU ${trained.last?.fvu.toFixed(4)}, dead ${trained.last?.deadFraction.toFixed(3)}`,
+  );
+
+  const sae = Sae.fromWeights(backend, trained.weights);
+  try {
+    t = performance.now();
+    const evaluation = await evaluateSplice(model, heldOut.tokens, {
+      layer: o.layer,
+      reconstruct: (rows, n) => sae.reconstructHost(rows, n),
+      meanResidual: meanRow(table.activations, table.rows, dim),
+    });
+    const evalSeconds = seconds(t);
+
+    const codes = await encodeRows(sae, table.activations, table.rows);
+    const all = mostActivatingContexts(codes, table, (p, tok) => tokenizer.decodePiece(p, tok), {
+      dSae: o.dSae,
+      topFeatures: o.dSae,
+      perFeature: 10,
+    });
+    const feature = options.steerFeature ?? pickSteeringFeature(all);
+    const summary = all.find((s) => s.feature === feature);
+    const value = options.steerValue ?? 2 * (summary?.maxActivation ?? 1);
+    const direction = decoderDirection(trained.weights.wDec, dim, feature);
+    const story = (hook?: ReturnType<typeof steeringHook>) =>
+      tokenizer.decode(generate(model, { maxTokens: o.steerTokens, layer: o.layer, hook }));
+    return {
+      layer: o.layer,
+      trainRows: table.rows,
+      trainSeconds,
+      collectSeconds,
+      evalSeconds,
+      lastStep: trained.last,
+      notes: trained.notes,
+      eval: evaluation,
+      features: all,
+      steering: {
+        feature,
+        value,
+        before: story(),
+        after: story(steeringHook(direction, value)),
+      },
+    };
+  } finally {
+    sae.dispose();
+  }
+}
+
+/**
+ * A feature worth steering with: among features that fire on at least 0.1% of tokens, the
+ * one whose top contexts most often share one word-like token (a "this is X" feature), so
+ * the effect of adding it is easy to read.
+ */
+export function pickSteeringFeature(features: readonly FeatureSummary[]): number {
+  const total = features.reduce((n, f) => n + f.count, 0) / Math.max(1, features.length);
+  let best = features[0]?.feature ?? 0;
+  let bestScore = -1;
+  for (const f of features) {
+    if (f.contexts.length === 0 || f.count < total * 0.1) continue;
+    const tally = new Map<string, number>();
+    for (const c of f.contexts) tally.set(c.token, (tally.get(c.token) ?? 0) + 1);
+    let score = 0;
+    for (const [token, n] of tally) {
+      if (/^\s?[A-Za-z]{3,}$/.test(token)) score = Math.max(score, n / f.contexts.length);
+    }
+    if (score > bestScore) {
+      bestScore = score;
+      best = f.feature;
+    }
+  }
+  return best;
+}
+
+/** The top features' contexts as printable lines. */
+export function describeFeatures(
+  features: readonly FeatureSummary[],
+  count: number,
+  perFeature: number,
+): string[] {
+  const lines: string[] = [];
+  for (const f of features.slice(0, count)) {
+    lines.push(
+      `feature ${f.feature}: fires on ${f.count} tokens, max ${f.maxActivation.toFixed(2)}`,
+    );
+    for (const c of f.contexts.slice(0, perFeature)) lines.push(`  ${formatContext(c)}`);
+  }
+  return lines;
+}
