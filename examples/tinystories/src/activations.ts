@@ -5,7 +5,8 @@
 export interface ActivationSink {
   /** Rows [n, dIn] row-major, with the token id and the sequence id of each row. */
   append(rows: Float32Array, tokenIds?: Int32Array, sequenceIds?: Int32Array): Promise<void>;
-  close(): Promise<void>;
+  /** Flushes what is buffered (ShardWriter returns the shard paths; the value is not used). */
+  close(): Promise<unknown>;
 }
 
 /** Collected activations held in host memory, in collection order. */

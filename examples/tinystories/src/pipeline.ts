@@ -1,13 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Backend, createCpuBackend, Rng, Sae, type StepMetrics } from '@saekit/core';
+import { ActivationDataset, ShardWriter, saveSae } from '@saekit/io';
 import { MemoryActivations } from './activations.js';
-import { shuffledBatches } from './batches.js';
 import { collectStories } from './collect.js';
 import { type FeatureSummary, formatContext, mostActivatingContexts } from './contexts.js';
 import { generate } from './model/generate.js';
 import { Tokenizer } from './model/tokenizer.js';
 import { Transformer } from './model/transformer.js';
 import { type ModelFiles, storiesModelFiles } from './paths.js';
-import { encodeRows, meanRow, trainSae } from './sae.js';
+import { encodeRows, firingRates, meanRow, trainSae } from './sae.js';
+import { readShardTable } from './shards.js';
 import { evaluateSplice, type SpliceResult } from './splice.js';
 import { decoderDirection, steeringHook } from './steer.js';
 
@@ -29,6 +33,12 @@ export interface PipelineOptions {
   readonly steerFeature?: number;
   readonly steerValue?: number;
   readonly steerTokens?: number;
+  /**
+   * Keep the results here: `activations/` (safetensors shards with token and sequence ids)
+   * and `sae/` (the SAE in SAELens format, with its firing rates). Default: shards go to a
+   * temporary folder, deleted at the end, and the SAE is not saved.
+   */
+  readonly outDir?: string;
   readonly backend?: Backend;
   readonly log?: (line: string) => void;
   readonly onStep?: (metrics: StepMetrics) => void;
@@ -37,6 +47,10 @@ export interface PipelineOptions {
 export interface PipelineResult {
   readonly layer: number;
   readonly trainRows: number;
+  /** The shards written (gone when no outDir was given). */
+  readonly shards: readonly string[];
+  /** Where the SAE was saved, when outDir was given. */
+  readonly saeDir?: string;
   readonly trainSeconds: number;
   readonly collectSeconds: number;
   readonly evalSeconds: number;
@@ -80,90 +94,119 @@ export async function runPipeline(options: PipelineOptions = {}): Promise<Pipeli
   const backend = options.backend ?? createCpuBackend();
   const seconds = (since: number) => (performance.now() - since) / 1000;
 
-  let t = performance.now();
-  const train = new MemoryActivations(dim);
-  const collected = await collectStories(model, train, {
-    layer: o.layer,
-    count: o.trainStories,
-    rng: new Rng(o.seed),
-    maxTokens: o.maxTokens,
-  });
-  // Held-out stories come from another seed: no story is shared with training.
-  const heldOut = await collectStories(model, new MemoryActivations(dim), {
-    layer: o.layer,
-    count: o.heldOutStories,
-    rng: new Rng(o.seed + 1_000_003),
-    maxTokens: o.maxTokens,
-  });
-  const collectSeconds = seconds(t);
-  const table = train.table();
-  log(
-    `collected ${table.rows} training tokens from ${collected.sequences} stories and ` +
-      `${heldOut.rows} held-out tokens at layer ${o.layer} in ${collectSeconds.toFixed(1)} s`,
-  );
-
-  t = performance.now();
-  const trained = await trainSae(
-    backend,
-    shuffledBatches(table, o.batchSize, new Rng(o.seed + 7)),
-    { dIn: dim, dSae: o.dSae, k: o.k, steps: o.steps, batchSize: o.batchSize, seed: o.seed },
-    options.onStep,
-  );
-  const trainSeconds = seconds(t);
-  for (const note of trained.notes) log(`note: ${note}`);
-  log(
-    `trained ${trained.steps} steps (${trained.tokens} tokens) in ${trainSeconds.toFixed(1)} s; ` +
-      `last batch FVU ${trained.last?.fvu.toFixed(4)}, dead ${trained.last?.deadFraction.toFixed(3)}`,
-  );
-
-  const sae = Sae.fromWeights(backend, trained.weights);
+  const tempDir =
+    options.outDir === undefined ? await mkdtemp(join(tmpdir(), 'saekit-tinystories-')) : undefined;
+  const dir = join(options.outDir ?? tempDir!, 'activations');
+  const hookName = `blocks.${o.layer}.hook_resid_post`;
   try {
-    t = performance.now();
-    const evaluation = await evaluateSplice(model, heldOut.tokens, {
-      layer: o.layer,
-      reconstruct: (rows, n) => sae.reconstructHost(rows, n),
-      meanResidual: meanRow(table.activations, table.rows, dim),
+    let t = performance.now();
+    const writer = new ShardWriter(dir, {
+      dIn: dim,
+      rowsPerShard: 16384,
+      metadata: { model: 'stories260K', hook: hookName },
     });
-    const evalSeconds = seconds(t);
+    const collected = await collectStories(model, writer, {
+      layer: o.layer,
+      count: o.trainStories,
+      rng: new Rng(o.seed),
+      maxTokens: o.maxTokens,
+    });
+    const shards = await writer.close();
+    // Held-out stories come from another seed: no story is shared with training.
+    const heldOut = await collectStories(model, new MemoryActivations(dim), {
+      layer: o.layer,
+      count: o.heldOutStories,
+      rng: new Rng(o.seed + 1_000_003),
+      maxTokens: o.maxTokens,
+    });
+    const collectSeconds = seconds(t);
+    log(
+      `collected ${collected.rows} training tokens from ${collected.sequences} stories into ` +
+        `${shards.length} shard(s) and ${heldOut.rows} held-out tokens at layer ${o.layer} ` +
+        `in ${collectSeconds.toFixed(1)} s`,
+    );
 
-    const codes = await encodeRows(sae, table.activations, table.rows);
-    const all = mostActivatingContexts(codes, table, (p, tok) => tokenizer.decodePiece(p, tok), {
-      dSae: o.dSae,
-      topFeatures: o.dSae,
-      perFeature: 10,
+    t = performance.now();
+    const dataset = await ActivationDataset.open(dir, {
+      batchSize: o.batchSize,
+      seed: o.seed,
+      epochs: Number.POSITIVE_INFINITY,
     });
-    const feature = options.steerFeature ?? pickSteeringFeature(all);
-    const summary = all.find((s) => s.feature === feature);
-    const value = options.steerValue ?? 2 * (summary?.maxActivation ?? 1);
-    const direction = decoderDirection(trained.weights.wDec, dim, feature);
-    const story = (hook?: ReturnType<typeof steeringHook>) =>
-      tokenizer.decode(generate(model, { maxTokens: o.steerTokens, layer: o.layer, hook }));
-    return {
-      layer: o.layer,
-      trainRows: table.rows,
-      trainSeconds,
-      collectSeconds,
-      evalSeconds,
-      lastStep: trained.last,
-      notes: trained.notes,
-      eval: evaluation,
-      features: all,
-      steering: {
-        feature,
-        value,
-        before: story(),
-        after: story(steeringHook(direction, value)),
-      },
-    };
+    const trained = await trainSae(
+      backend,
+      dataset,
+      { dIn: dim, dSae: o.dSae, k: o.k, steps: o.steps, batchSize: o.batchSize, seed: o.seed },
+      options.onStep,
+    );
+    const trainSeconds = seconds(t);
+    for (const note of trained.notes) log(`note: ${note}`);
+    log(
+      `trained ${trained.steps} steps (${trained.tokens} tokens) in ${trainSeconds.toFixed(1)} s; ` +
+        `last batch FVU ${trained.last?.fvu.toFixed(4)}, dead ${trained.last?.deadFraction.toFixed(3)}`,
+    );
+
+    // The shards hold everything the contexts need: activations, token ids, sequence ids.
+    const table = await readShardTable(shards);
+    const sae = Sae.fromWeights(backend, trained.weights);
+    try {
+      t = performance.now();
+      const evaluation = await evaluateSplice(model, heldOut.tokens, {
+        layer: o.layer,
+        reconstruct: (rows, n) => sae.reconstructHost(rows, n),
+        meanResidual: meanRow(table.activations, table.rows, dim),
+      });
+      const evalSeconds = seconds(t);
+
+      const codes = await encodeRows(sae, table.activations, table.rows);
+      const saeDir = options.outDir === undefined ? undefined : join(options.outDir, 'sae');
+      if (saeDir !== undefined) {
+        await saveSae(saeDir, trained.weights, {
+          metadata: { model_name: 'stories260K', hook_name: hookName, hook_layer: o.layer },
+          sparsity: firingRates(codes, o.dSae, table.rows),
+        });
+      }
+      const all = mostActivatingContexts(codes, table, (p, tok) => tokenizer.decodePiece(p, tok), {
+        dSae: o.dSae,
+        topFeatures: o.dSae,
+        perFeature: 10,
+      });
+      const feature = options.steerFeature ?? pickSteeringFeature(all);
+      const summary = all.find((s) => s.feature === feature);
+      const value = options.steerValue ?? 2 * (summary?.maxActivation ?? 1);
+      const direction = decoderDirection(trained.weights.wDec, dim, feature);
+      const story = (hook?: ReturnType<typeof steeringHook>) =>
+        tokenizer.decode(generate(model, { maxTokens: o.steerTokens, layer: o.layer, hook }));
+      return {
+        layer: o.layer,
+        trainRows: table.rows,
+        shards,
+        ...(saeDir === undefined ? {} : { saeDir }),
+        trainSeconds,
+        collectSeconds,
+        evalSeconds,
+        lastStep: trained.last,
+        notes: trained.notes,
+        eval: evaluation,
+        features: all,
+        steering: {
+          feature,
+          value,
+          before: story(),
+          after: story(steeringHook(direction, value)),
+        },
+      };
+    } finally {
+      sae.dispose();
+    }
   } finally {
-    sae.dispose();
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
   }
 }
 
 /**
- * A feature worth steering with: among features that fire on at least 0.1% of tokens, the
- * one whose top contexts most often share one word-like token (a "this is X" feature), so
- * the effect of adding it is easy to read.
+ * A feature worth steering with: among features firing at least a tenth as often as the
+ * average feature, the one whose top contexts most often share one word-like token (a "this
+ * is X" feature), so the effect of adding it is easy to read.
  */
 export function pickSteeringFeature(features: readonly FeatureSummary[]): number {
   const total = features.reduce((n, f) => n + f.count, 0) / Math.max(1, features.length);

@@ -2,8 +2,9 @@
  * The TinyStories example end to end: `pnpm --filter @saekit/example-tinystories start`
  * (or `pnpm exec tsx --conditions=source src/run.ts` in this folder). Settings come from
  * environment variables so the script needs no CLI: TS_LAYER, TS_TRAIN_STORIES,
- * TS_HELDOUT_STORIES, TS_DSAE, TS_K, TS_STEPS, TS_BATCH, TS_SEED, TS_FEATURE, TS_VALUE, and
- * SAEKIT_MODELS_DIR for the models folder.
+ * TS_HELDOUT_STORIES, TS_DSAE, TS_K, TS_STEPS, TS_BATCH, TS_SEED, TS_FEATURE, TS_VALUE;
+ * TS_OUT (a folder to keep the activation shards and the SAE in), and SAEKIT_MODELS_DIR for
+ * the models folder.
  */
 import { MODELS_DIR_ENV, storiesModelFiles } from './paths.js';
 import { describeFeatures, type PipelineOptions, runPipeline } from './pipeline.js';
@@ -36,6 +37,7 @@ const options: PipelineOptions = {
   seed: envInt('TS_SEED'),
   steerFeature: envInt('TS_FEATURE'),
   steerValue: envInt('TS_VALUE'),
+  outDir: process.env['TS_OUT'] || undefined,
 };
 const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 
@@ -82,4 +84,5 @@ console.log(
   ).join('\n'),
 );
 console.log(`\nbefore:\n${s.before}\n\nafter:\n${s.after}`);
+if (result.saeDir !== undefined) console.log(`\nSAE saved in ${result.saeDir}`);
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -71,3 +71,12 @@ export function meanRow(activations: Float32Array, rows: number, dIn: number): F
   for (let i = 0; i < rows * dIn; i++) sum[i % dIn] += activations[i];
   return Float32Array.from(sum, (s) => s / rows);
 }
+
+/** log10 of each latent's firing rate over `rows` tokens (SAELens `sparsity`; −10 = never). */
+export function firingRates(codes: SparseCodes, dSae: number, rows: number): Float32Array {
+  const counts = new Float64Array(dSae);
+  for (let i = 0; i < codes.indices.length; i++) {
+    if (codes.indices[i] >= 0 && codes.values[i] > 0) counts[codes.indices[i]]++;
+  }
+  return Float32Array.from(counts, (c) => Math.log10(c / rows + 1e-10));
+}
