@@ -38,9 +38,25 @@ export {
 } from './model/transformer.js';
 export { MODELS_DIR_ENV, type ModelFiles, resolveModelsDir, storiesModelFiles } from './paths.js';
 export {
+  describeFeatures,
+  type PipelineOptions,
+  type PipelineResult,
+  runPipeline,
+  type SteeringResult,
+} from './pipeline.js';
+export { encodeRows, firingRates, meanRow, type TrainSaeResult, trainSae } from './sae.js';
+export { readShardTable, ShardContentError } from './shards.js';
+export {
   evaluateSplice,
   type Reconstruct,
   type SpliceOptions,
   type SpliceResult,
 } from './splice.js';
-export { decoderDirection, steeringHook } from './steer.js';
+export {
+  type ChooseSteeringOptions,
+  chooseSteeringFeature,
+  countWord,
+  decoderDirection,
+  type SteeringCandidate,
+  steeringHook,
+} from './steer.js';

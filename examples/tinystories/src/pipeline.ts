@@ -8,12 +8,12 @@ import { collectStories } from './collect.js';
 import { type FeatureSummary, formatContext, mostActivatingContexts } from './contexts.js';
 import { generate } from './model/generate.js';
 import { Tokenizer } from './model/tokenizer.js';
-import { Transformer } from './model/transformer.js';
+import { type ResidualHook, Transformer } from './model/transformer.js';
 import { type ModelFiles, storiesModelFiles } from './paths.js';
 import { encodeRows, firingRates, meanRow, trainSae } from './sae.js';
 import { readShardTable } from './shards.js';
 import { evaluateSplice, type SpliceResult } from './splice.js';
-import { decoderDirection, steeringHook } from './steer.js';
+import { chooseSteeringFeature, countWord, decoderDirection, steeringHook } from './steer.js';
 
 export interface PipelineOptions {
   readonly files?: ModelFiles;
@@ -29,7 +29,7 @@ export interface PipelineOptions {
   readonly steps?: number;
   readonly batchSize?: number;
   readonly seed?: number;
-  /** Feature to steer with (default: picked, see `pickSteeringFeature`) and its added value. */
+  /** Feature to steer with (default: chosen by `chooseSteeringFeature`) and its added value. */
   readonly steerFeature?: number;
   readonly steerValue?: number;
   readonly steerTokens?: number;
@@ -59,12 +59,18 @@ export interface PipelineResult {
   /** Spliced evaluation on held-out stories; `fvu` is the FVU on those held-out tokens. */
   readonly eval: SpliceResult;
   readonly features: FeatureSummary[];
-  readonly steering: {
-    readonly feature: number;
-    readonly value: number;
-    readonly before: string;
-    readonly after: string;
-  };
+  readonly steering: SteeringResult;
+}
+
+export interface SteeringResult {
+  readonly feature: number;
+  readonly value: number;
+  /** The word the feature's top contexts highlight, and its count before / after steering. */
+  readonly word: string;
+  readonly before: string;
+  readonly after: string;
+  readonly countBefore: number;
+  readonly countAfter: number;
 }
 
 const DEFAULTS = {
@@ -170,12 +176,13 @@ export async function runPipeline(options: PipelineOptions = {}): Promise<Pipeli
         topFeatures: o.dSae,
         perFeature: 10,
       });
-      const feature = options.steerFeature ?? pickSteeringFeature(all);
-      const summary = all.find((s) => s.feature === feature);
-      const value = options.steerValue ?? 2 * (summary?.maxActivation ?? 1);
-      const direction = decoderDirection(trained.weights.wDec, dim, feature);
-      const story = (hook?: ReturnType<typeof steeringHook>) =>
+      const direction = (feature: number) => decoderDirection(trained.weights.wDec, dim, feature);
+      const story = (hook?: ResidualHook) =>
         tokenizer.decode(generate(model, { maxTokens: o.steerTokens, layer: o.layer, hook }));
+      const steered = (feature: number, value: number) =>
+        story(steeringHook(direction(feature), value));
+      const before = story();
+      const steering = chooseSteering(all, before, steered, options);
       return {
         layer: o.layer,
         trainRows: table.rows,
@@ -188,12 +195,7 @@ export async function runPipeline(options: PipelineOptions = {}): Promise<Pipeli
         notes: trained.notes,
         eval: evaluation,
         features: all,
-        steering: {
-          feature,
-          value,
-          before: story(),
-          after: story(steeringHook(direction, value)),
-        },
+        steering,
       };
     } finally {
       sae.dispose();
@@ -204,28 +206,38 @@ export async function runPipeline(options: PipelineOptions = {}): Promise<Pipeli
 }
 
 /**
- * A feature worth steering with: among features firing at least a tenth as often as the
- * average feature, the one whose top contexts most often share one word-like token (a "this
- * is X" feature), so the effect of adding it is easy to read.
+ * The steering shown: the requested feature (value default: half its largest activation), or
+ * else the word feature whose steering most raises the count of its word (chooseSteeringFeature).
  */
-export function pickSteeringFeature(features: readonly FeatureSummary[]): number {
-  const total = features.reduce((n, f) => n + f.count, 0) / Math.max(1, features.length);
-  let best = features[0]?.feature ?? 0;
-  let bestScore = -1;
-  for (const f of features) {
-    if (f.contexts.length === 0 || f.count < total * 0.1) continue;
-    const tally = new Map<string, number>();
-    for (const c of f.contexts) tally.set(c.token, (tally.get(c.token) ?? 0) + 1);
-    let score = 0;
-    for (const [token, n] of tally) {
-      if (/^\s?[A-Za-z]{3,}$/.test(token)) score = Math.max(score, n / f.contexts.length);
-    }
-    if (score > bestScore) {
-      bestScore = score;
-      best = f.feature;
+function chooseSteering(
+  features: readonly FeatureSummary[],
+  before: string,
+  steered: (feature: number, value: number) => string,
+  options: PipelineOptions,
+): SteeringResult {
+  const requested = options.steerFeature;
+  if (requested === undefined) {
+    const picked = chooseSteeringFeature(features, before, steered);
+    if (picked !== undefined) {
+      const { feature, value, word, story, countBefore, countAfter } = picked;
+      return { feature, value, word, before, after: story, countBefore, countAfter };
     }
   }
-  return best;
+  // Requested, or nothing qualified: the feature asked for, else the most frequent one.
+  const feature = requested ?? features[0]?.feature ?? 0;
+  const summary = features.find((f) => f.feature === feature);
+  const value = options.steerValue ?? 0.5 * (summary?.maxActivation ?? 1);
+  const after = steered(feature, value);
+  const word = summary?.contexts[0]?.token.trim() ?? '';
+  return {
+    feature,
+    value,
+    word,
+    before,
+    after,
+    countBefore: countWord(before, word),
+    countAfter: countWord(after, word),
+  };
 }
 
 /** The top features' contexts as printable lines. */

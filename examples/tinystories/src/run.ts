@@ -74,7 +74,8 @@ for (const line of describeFeatures(result.features, 5, 4)) console.log(line);
 
 const s = result.steering;
 console.log(
-  `\nsteering: feature ${s.feature} added with value ${s.value.toFixed(2)} at layer ${result.layer}`,
+  `\nsteering: feature ${s.feature} ("${s.word}") added with value ${s.value.toFixed(2)} at ` +
+    `layer ${result.layer}; "${s.word}" appears ${s.countBefore} time(s) before, ${s.countAfter} after`,
 );
 console.log(
   describeFeatures(
