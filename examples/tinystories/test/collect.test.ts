@@ -1,15 +1,19 @@
 import { Rng } from '@saekit/core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryActivations } from '../src/activations.js';
 import { collectActivations, collectStories, residualStream } from '../src/collect.js';
-import { BOS, Tokenizer } from '../src/model/tokenizer.js';
-import { Transformer } from '../src/model/transformer.js';
-import { files, skipWithoutModels } from './models.js';
+import { BOS, type Tokenizer } from '../src/model/tokenizer.js';
+import type { Transformer } from '../src/model/transformer.js';
+import { skipWithoutModels, stories } from './models.js';
 
 describe.skipIf(skipWithoutModels)('activation collection', () => {
-  const model = Transformer.load(files.model);
-  const tokenizer = Tokenizer.load(files.tokenizer, model.config.vocabSize);
-  const dim = model.config.dim;
+  let model: Transformer;
+  let tokenizer: Tokenizer;
+  let dim: number;
+  beforeAll(() => {
+    ({ model, tokenizer } = stories());
+    dim = model.config.dim;
+  });
 
   it('collects sampled stories with token and sequence ids, matching a clean re-run', async () => {
     const sink = new MemoryActivations(dim, 8);

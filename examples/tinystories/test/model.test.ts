@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelFormatError, ModelInputError } from '../src/errors.js';
 import { loadLlamaCheckpoint, parseLlamaCheckpoint } from '../src/model/checkpoint.js';
 import { generate } from '../src/model/generate.js';
-import { BOS, Tokenizer } from '../src/model/tokenizer.js';
-import { Transformer } from '../src/model/transformer.js';
-import { files, skipWithoutModels } from './models.js';
+import { BOS, type Tokenizer } from '../src/model/tokenizer.js';
+import type { Transformer } from '../src/model/transformer.js';
+import { files, skipWithoutModels, stories } from './models.js';
 
 const STORY =
   'Once upon a time, there was a little girl named Lily. She loved to play outside in the park.';
 
 describe.skipIf(skipWithoutModels)('stories260K forward pass and tok512 tokenizer', () => {
-  const model = Transformer.load(files.model);
-  const tokenizer = Tokenizer.load(files.tokenizer, model.config.vocabSize);
+  let model: Transformer;
+  let tokenizer: Tokenizer;
+  beforeAll(() => {
+    ({ model, tokenizer } = stories());
+  });
 
   it('reads the documented header', () => {
     expect(model.config).toMatchObject({

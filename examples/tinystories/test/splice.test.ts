@@ -1,19 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureContext, formatContext, mostActivatingContexts } from '../src/contexts.js';
 import { generate } from '../src/model/generate.js';
-import { Tokenizer } from '../src/model/tokenizer.js';
-import { Transformer } from '../src/model/transformer.js';
+import type { Transformer } from '../src/model/transformer.js';
 import { evaluateSplice } from '../src/splice.js';
 import { decoderDirection, steeringHook } from '../src/steer.js';
-import { files, skipWithoutModels } from './models.js';
+import { skipWithoutModels, stories } from './models.js';
 
 describe.skipIf(skipWithoutModels)('spliced evaluation and steering mechanics', () => {
-  const model = Transformer.load(files.model);
-  const tokenizer = Tokenizer.load(files.tokenizer, model.config.vocabSize);
-  const texts = [
-    'Once upon a time, there was a dog named Max. Max liked to run in the park.',
-    'Sue had a red hat. She gave it to her friend Tom, and Tom was happy.',
-  ].map((t) => tokenizer.encode(t, { bos: true }));
+  let model: Transformer;
+  let texts: number[][];
+  beforeAll(() => {
+    const { model: m, tokenizer } = stories();
+    model = m;
+    texts = [
+      'Once upon a time, there was a dog named Max. Max liked to run in the park.',
+      'Sue had a red hat. She gave it to her friend Tom, and Tom was happy.',
+    ].map((t) => tokenizer.encode(t, { bos: true }));
+  });
   const layer = 2;
 
   it('an exact reconstruction recovers all the loss; zeros recover none', async () => {
