@@ -1,0 +1,285 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import {
+  type JsonObject,
+  resolveTrainConfig,
+  type StepMetrics,
+  Trainer,
+  type Trainer as TrainerT,
+} from '@saekit/core';
+import { loadTrainingState, saveSae, saveTrainingState } from '@saekit/io';
+import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
+import { InputError, InterruptedError, UsageError } from '../errors.js';
+import { Interrupt } from '../interrupt.js';
+import { MetricsLog } from '../metrics-log.js';
+import { createProgressDisplay, formatDuration } from '../progress.js';
+import { runPaths } from '../run-paths.js';
+import { openTrainingSource } from '../training-source.js';
+
+export interface TrainOptions {
+  data?: string;
+  synthetic?: boolean;
+  dIn: number;
+  syntheticFeatures?: number;
+  syntheticActive: number;
+  out: string;
+  architecture: 'topk' | 'batchtopk';
+  dSae?: number;
+  k: number;
+  steps?: number;
+  tokens?: number;
+  batchSize: number;
+  seed: number;
+  backend: BackendChoice;
+  lr?: number;
+  warmupSteps?: number;
+  deadTokens?: number;
+  auxkAlpha?: number;
+  bDecInit?: 'geometric_median' | 'mean';
+  normalizeActivations: boolean;
+  gradClip?: number;
+  shuffleBuffer?: number;
+  checkpointEvery: number;
+  logEvery: number;
+  resume?: boolean;
+  force?: boolean;
+  modelName?: string;
+  hookName?: string;
+  progress: boolean;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export async function runTrain(o: TrainOptions): Promise<void> {
+  const paths = runPaths(o.out);
+  if (!o.resume && !o.data && !o.synthetic) {
+    throw new UsageError(
+      '--data',
+      'give activation shards with --data <dir|glob|file>, or --synthetic',
+    );
+  }
+  if (o.resume && !existsSync(paths.state)) {
+    throw new InputError(paths.state, 'no training state to resume (run without --resume first)');
+  }
+  if (!o.resume && !o.force && existsSync(paths.state)) {
+    throw new UsageError(
+      '--out',
+      `${o.out} already holds a run; pass --resume to continue it or --force to start over`,
+    );
+  }
+  mkdirSync(o.out, { recursive: true });
+
+  const state = o.resume ? await loadTrainingState(paths.state) : undefined;
+  // A resumed run continues with the options it was started with (stored in the state);
+  // only the length of the run (--steps / --tokens), the backend and the display may change.
+  const saved = (state?.meta.extra as JsonObject | undefined)?.cli as JsonObject | undefined;
+  const run = saved ? mergeResumeOptions(o, saved) : o;
+
+  const source = await openTrainingSource({
+    data: run.data,
+    synthetic: run.synthetic === true,
+    dIn: run.dIn,
+    syntheticFeatures: run.syntheticFeatures,
+    syntheticActive: run.syntheticActive,
+    batchSize: run.batchSize,
+    seed: run.seed,
+    shuffleBuffer: run.shuffleBuffer,
+    position: (state?.meta.extra as JsonObject | undefined)?.data,
+  });
+  const dIn = source.dIn;
+  const dSae = run.dSae ?? 8 * dIn;
+  const steps =
+    run.steps ?? (run.tokens !== undefined ? Math.ceil(run.tokens / run.batchSize) : 1000);
+
+  const config = resolveTrainConfig({
+    architecture: run.architecture,
+    dIn,
+    dSae,
+    k: run.k,
+    batchSize: run.batchSize,
+    steps,
+    seed: run.seed,
+    ...(run.lr !== undefined && { lr: run.lr }),
+    ...(run.warmupSteps !== undefined && { warmupSteps: run.warmupSteps }),
+    ...(run.deadTokens !== undefined && { deadTokens: run.deadTokens }),
+    ...(run.auxkAlpha !== undefined && { auxkAlpha: run.auxkAlpha }),
+    ...(run.bDecInit !== undefined && { bDecInit: run.bDecInit }),
+    ...(run.gradClip !== undefined && { gradClip: run.gradClip }),
+    normalizeActivations: run.normalizeActivations,
+  });
+
+  const chosen = await chooseBackend(o.backend);
+  log(describeChoice(chosen));
+  const backend = chosen.backend;
+
+  const interrupt = new Interrupt();
+  let trainer: TrainerT | undefined;
+  try {
+    const iterator = source.batches()[Symbol.asyncIterator]();
+    let pending: Float32Array | undefined;
+    if (state) {
+      trainer = await Trainer.create(backend, config, { state });
+    } else {
+      const first = await iterator.next();
+      if (first.done) throw new InputError(run.data ?? 'synthetic', 'no data');
+      pending = first.value;
+      trainer = await Trainer.create(backend, config, { initData: pending });
+    }
+    const startStep = state ? Number(state.meta.step ?? 0) : 0;
+    log(
+      `${state ? `resuming at step ${startStep}` : 'training'}: ${config.architecture} d_in=${dIn} ` +
+        `d_sae=${dSae} k=${config.k} batch=${config.batchSize} steps=${steps} lr=${config.lr.toExponential(2)} → ${o.out}`,
+    );
+
+    const metricsLog = MetricsLog.open(paths.metrics, state ? startStep : undefined);
+    const display = createProgressDisplay({
+      totalSteps: steps,
+      startStep,
+      logEvery: run.logEvery,
+      plain: !o.progress,
+    });
+    interrupt.onFirst = () =>
+      display.log(
+        'Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)',
+      );
+    const started = Date.now();
+    const t = trainer;
+
+    const checkpoint = async (final: boolean) => {
+      const cli = cliMeta(run);
+      const trainingState = await t.saveState({ data: source.position(), cli });
+      await saveTrainingState(paths.state, trainingState);
+      await writeSae(t, run, paths.dir, dIn, final);
+    };
+
+    let step = startStep;
+    let last: StepMetrics | undefined;
+    while (step < steps) {
+      let batch: Float32Array;
+      if (pending) {
+        batch = pending;
+        pending = undefined;
+      } else {
+        const next = await iterator.next();
+        if (next.done) break;
+        batch = next.value;
+      }
+      last = await t.step(batch);
+      step = last.step;
+      display.update({
+        step,
+        tokens: last.tokens,
+        fvu: last.fvu,
+        l0: last.l0,
+        deadFraction: last.deadFraction,
+        tokensPerSecond: last.tokensPerSecond,
+      });
+      if (step % run.logEvery === 0 || step === steps || interrupt.requested) {
+        metricsLog.append({
+          step,
+          tokens: last.tokens,
+          fvu: last.fvu,
+          mse: last.mse,
+          l0: last.l0,
+          dead_frac: last.deadFraction,
+          auxk: last.auxk,
+          lr: last.lr,
+          tokens_per_s: last.tokensPerSecond,
+          elapsed_s: (Date.now() - started) / 1000,
+        });
+      }
+      if (interrupt.requested) {
+        await checkpoint(false);
+        display.stop();
+        log(
+          `interrupted at step ${step}; checkpoint saved in ${o.out}. Continue with: saekit train --out ${o.out} --resume`,
+        );
+        throw new InterruptedError('interrupted');
+      }
+      if (step % run.checkpointEvery === 0 && step < steps) await checkpoint(false);
+    }
+    await checkpoint(true);
+    display.stop();
+    const secs = (Date.now() - started) / 1000;
+    log(
+      `done: ${step} steps in ${formatDuration(secs)}` +
+        (last
+          ? `; final fvu ${last.fvu.toFixed(4)}, l0 ${last.l0.toFixed(1)}, dead ${(last.deadFraction * 100).toFixed(1)}%`
+          : '') +
+        `. SAE written to ${o.out}`,
+    );
+  } finally {
+    interrupt.dispose();
+    trainer?.dispose();
+    await backend.destroy();
+  }
+}
+
+/** The options a resumed run must keep, stored in the training state. */
+function cliMeta(o: TrainOptions): JsonObject {
+  const meta: JsonObject = {
+    synthetic: o.synthetic === true,
+    dIn: o.dIn,
+    syntheticActive: o.syntheticActive,
+    architecture: o.architecture,
+    k: o.k,
+    batchSize: o.batchSize,
+    seed: o.seed,
+    normalizeActivations: o.normalizeActivations,
+    logEvery: o.logEvery,
+    checkpointEvery: o.checkpointEvery,
+  };
+  const optional = {
+    data: o.data,
+    syntheticFeatures: o.syntheticFeatures,
+    dSae: o.dSae,
+    steps: o.steps,
+    tokens: o.tokens,
+    lr: o.lr,
+    warmupSteps: o.warmupSteps,
+    deadTokens: o.deadTokens,
+    auxkAlpha: o.auxkAlpha,
+    bDecInit: o.bDecInit,
+    gradClip: o.gradClip,
+    shuffleBuffer: o.shuffleBuffer,
+    modelName: o.modelName,
+    hookName: o.hookName,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) meta[key] = value;
+  return meta;
+}
+
+/** The saved run's options, with the few that may change on resume (steps, intervals). */
+function mergeResumeOptions(now: TrainOptions, saved: JsonObject): TrainOptions {
+  const merged = { ...now, ...(saved as unknown as Partial<TrainOptions>) } as TrainOptions;
+  if (now.steps !== undefined) merged.steps = now.steps;
+  if (now.tokens !== undefined) merged.tokens = now.tokens;
+  return merged;
+}
+
+async function writeSae(
+  t: TrainerT,
+  o: TrainOptions,
+  dir: string,
+  dIn: number,
+  final: boolean,
+): Promise<void> {
+  const weights = await t.exportWeights();
+  const counts = await t.firingCounts();
+  const tokens = counts.tokens;
+  const sparsity = new Float32Array(counts.counts.length);
+  for (let i = 0; i < sparsity.length; i++)
+    sparsity[i] = Math.log10(counts.counts[i] / Math.max(1, tokens) + 1e-10);
+  await saveSae(dir, weights, {
+    format: 'saelens',
+    sparsity,
+    metadata: {
+      model_name: o.modelName ?? (o.synthetic ? 'synthetic' : 'unknown'),
+      hook_name: o.hookName ?? 'unknown',
+      saekit_trained_tokens: tokens,
+      saekit_final: final,
+      saekit_d_in: dIn,
+    },
+  });
+}

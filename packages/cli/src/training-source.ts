@@ -1,0 +1,66 @@
+import { type Json, SyntheticActivations } from '@saekit/core';
+import { ActivationDataset } from '@saekit/io';
+
+/** Where training batches come from: activation shards or the synthetic generator. */
+export interface TrainingSource {
+  readonly dIn: number;
+  batches(): AsyncIterable<Float32Array>;
+  /** JSON that `position` reopens at exactly the next batch. */
+  position(): Json;
+}
+
+export interface SourceOptions {
+  readonly data?: string;
+  readonly synthetic: boolean;
+  readonly dIn: number;
+  readonly syntheticFeatures?: number;
+  readonly syntheticActive: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly shuffleBuffer?: number;
+  readonly position?: Json;
+}
+
+export async function openTrainingSource(o: SourceOptions): Promise<TrainingSource> {
+  if (o.synthetic) return syntheticSource(o);
+  const dataset = await ActivationDataset.open(o.data ?? '', {
+    batchSize: o.batchSize,
+    seed: o.seed,
+    epochs: Number.POSITIVE_INFINITY,
+    ...(o.shuffleBuffer !== undefined && { shuffleBuffer: o.shuffleBuffer }),
+    ...(o.position !== undefined && o.position !== null && { position: o.position }),
+  });
+  return {
+    dIn: dataset.dIn,
+    batches: () => dataset,
+    position: () => dataset.position() as Json,
+  };
+}
+
+/**
+ * The synthetic generator is a pure function of its seed and how many batches were drawn,
+ * so its position is that count and resuming replays the draws (cheap next to training).
+ */
+function syntheticSource(o: SourceOptions): TrainingSource {
+  const generator = new SyntheticActivations({
+    dIn: o.dIn,
+    numFeatures: o.syntheticFeatures ?? 4 * o.dIn,
+    activePerToken: o.syntheticActive,
+    seed: o.seed,
+  });
+  let drawn = 0;
+  const skip = typeof o.position === 'number' ? o.position : 0;
+  return {
+    dIn: o.dIn,
+    position: () => drawn,
+    batches: () => ({
+      async *[Symbol.asyncIterator]() {
+        for (; drawn < skip; drawn++) generator.batch(o.batchSize);
+        while (true) {
+          drawn++;
+          yield generator.batch(o.batchSize);
+        }
+      },
+    }),
+  };
+}
