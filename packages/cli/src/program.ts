@@ -48,7 +48,10 @@ export function buildProgram(): Command {
       new Option('--synthetic', 'train on seeded synthetic activations with a known dictionary'),
     )
     .addOption(
-      new Option('--d-in <n>', 'width of synthetic activations').argParser(positiveInt).default(64),
+      new Option(
+        '--d-in <n>',
+        'width of synthetic activations (default 64); with --data, checked against the shards',
+      ).argParser(positiveInt),
     )
     .addOption(
       new Option(
@@ -57,9 +60,9 @@ export function buildProgram(): Command {
       ).argParser(positiveInt),
     )
     .addOption(
-      new Option('--synthetic-active <n>', 'true features active per synthetic token')
+      new Option('--synthetic-active <n>', 'mean true features active per synthetic token')
         .argParser(positiveInt)
-        .default(8),
+        .default(4),
     )
     .requiredOption(
       '--out <dir>',
@@ -296,9 +299,9 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
       ),
     )
     .addOption(
-      new Option('--active <n>', 'true features active per token')
+      new Option('--active <n>', 'mean true features active per token')
         .argParser(positiveInt)
-        .default(8),
+        .default(4),
     )
     .addOption(
       new Option('--dtype <name>', 'on-disk dtype').choices(['f32', 'f16', 'bf16']).default('f32'),

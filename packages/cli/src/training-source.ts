@@ -12,7 +12,7 @@ export interface TrainingSource {
 export interface SourceOptions {
   readonly data?: string;
   readonly synthetic: boolean;
-  readonly dIn: number;
+  readonly dIn?: number;
   readonly syntheticFeatures?: number;
   readonly syntheticActive: number;
   readonly batchSize: number;
@@ -42,16 +42,17 @@ export async function openTrainingSource(o: SourceOptions): Promise<TrainingSour
  * so its position is that count and resuming replays the draws (cheap next to training).
  */
 function syntheticSource(o: SourceOptions): TrainingSource {
+  const dIn = o.dIn ?? 64;
   const generator = new SyntheticActivations({
-    dIn: o.dIn,
-    numFeatures: o.syntheticFeatures ?? 4 * o.dIn,
+    dIn,
+    nFeatures: o.syntheticFeatures ?? 4 * dIn,
     activePerToken: o.syntheticActive,
     seed: o.seed,
   });
   let drawn = 0;
   const skip = typeof o.position === 'number' ? o.position : 0;
   return {
-    dIn: o.dIn,
+    dIn,
     position: () => drawn,
     batches: () => ({
       async *[Symbol.asyncIterator]() {

@@ -24,7 +24,7 @@ const DTYPE = { f32: 'float32', f16: 'float16', bf16: 'bfloat16' } as const;
 export async function runSynth(o: SynthOptions): Promise<void> {
   const generator = new SyntheticActivations({
     dIn: o.dIn,
-    numFeatures: o.features ?? 4 * o.dIn,
+    nFeatures: o.features ?? 4 * o.dIn,
     activePerToken: o.active,
     seed: o.seed,
   });

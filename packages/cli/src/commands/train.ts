@@ -3,8 +3,9 @@ import {
   type JsonObject,
   resolveTrainConfig,
   type StepMetrics,
+  type TrainConfigInput,
   Trainer,
-  type Trainer as TrainerT,
+  type TrainingState,
 } from '@saekit/core';
 import { loadTrainingState, saveSae, saveTrainingState } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
@@ -18,7 +19,7 @@ import { openTrainingSource } from '../training-source.js';
 export interface TrainOptions {
   data?: string;
   synthetic?: boolean;
-  dIn: number;
+  dIn?: number;
   syntheticFeatures?: number;
   syntheticActive: number;
   out: string;
@@ -88,11 +89,13 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     position: (state?.meta.extra as JsonObject | undefined)?.data,
   });
   const dIn = source.dIn;
+  if (run.dIn !== undefined && run.dIn !== dIn) {
+    throw new InputError(run.data ?? 'data', `activations have width ${dIn} but --d-in is ${run.dIn}`);
+  }
   const dSae = run.dSae ?? 8 * dIn;
   const steps =
     run.steps ?? (run.tokens !== undefined ? Math.ceil(run.tokens / run.batchSize) : 1000);
-
-  const config = resolveTrainConfig({
+  const configInput: TrainConfigInput = {
     architecture: run.architecture,
     dIn,
     dSae,
@@ -100,37 +103,35 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     batchSize: run.batchSize,
     steps,
     seed: run.seed,
+    normalizeActivations: run.normalizeActivations,
     ...(run.lr !== undefined && { lr: run.lr }),
     ...(run.warmupSteps !== undefined && { warmupSteps: run.warmupSteps }),
     ...(run.deadTokens !== undefined && { deadTokens: run.deadTokens }),
     ...(run.auxkAlpha !== undefined && { auxkAlpha: run.auxkAlpha }),
     ...(run.bDecInit !== undefined && { bDecInit: run.bDecInit }),
-    ...(run.gradClip !== undefined && { gradClip: run.gradClip }),
-    normalizeActivations: run.normalizeActivations,
-  });
+    ...(run.gradClip !== undefined && { clipGradNorm: run.gradClip }),
+  };
+  // Validate before touching a backend, so a bad combination (k > d_sae) fails fast.
+  const config = resolveTrainConfig(configInput);
 
   const chosen = await chooseBackend(o.backend);
   log(describeChoice(chosen));
   const backend = chosen.backend;
 
   const interrupt = new Interrupt();
-  let trainer: TrainerT | undefined;
+  let trainer: Trainer | undefined;
   try {
-    const iterator = source.batches()[Symbol.asyncIterator]();
-    let pending: Float32Array | undefined;
-    if (state) {
-      trainer = await Trainer.create(backend, config, { state });
-    } else {
-      const first = await iterator.next();
-      if (first.done) throw new InputError(run.data ?? 'synthetic', 'no data');
-      pending = first.value;
-      trainer = await Trainer.create(backend, config, { initData: pending });
-    }
-    const startStep = state ? Number(state.meta.step ?? 0) : 0;
+    trainer = state
+      ? await Trainer.create(backend, null, { state: withSteps(state, steps) })
+      : await Trainer.create(backend, configInput);
+    const t = trainer;
+    const startStep = t.stepsDone;
     log(
       `${state ? `resuming at step ${startStep}` : 'training'}: ${config.architecture} d_in=${dIn} ` +
-        `d_sae=${dSae} k=${config.k} batch=${config.batchSize} steps=${steps} lr=${config.lr.toExponential(2)} → ${o.out}`,
+        `d_sae=${dSae} k=${config.k} batch=${config.batchSize} steps=${steps} ` +
+        `lr=${t.config.lr.toExponential(2)} → ${o.out}`,
     );
+    for (const note of t.notes) log(`note: ${note}`);
 
     const metricsLog = MetricsLog.open(paths.metrics, state ? startStep : undefined);
     const display = createProgressDisplay({
@@ -140,72 +141,78 @@ export async function runTrain(o: TrainOptions): Promise<void> {
       plain: !o.progress,
     });
     interrupt.onFirst = () =>
-      display.log(
-        'Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)',
-      );
+      display.log('Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)');
     const started = Date.now();
-    const t = trainer;
-
+    let last: StepMetrics | undefined;
+    let lastLogged = startStep;
+    const record = (m: StepMetrics) => {
+      lastLogged = m.step;
+      metricsLog.append({
+        step: m.step,
+        tokens: m.tokens,
+        fvu: m.fvu,
+        mse: m.mse,
+        l0: m.l0,
+        dead_frac: m.deadFraction,
+        auxk: m.auxk,
+        lr: m.lr,
+        tokens_per_s: m.tokensPerSecond,
+        elapsed_s: (Date.now() - started) / 1000,
+      });
+    };
+    const onStep = (m: StepMetrics) => {
+      last = m;
+      display.update({
+        step: m.step,
+        tokens: m.tokens,
+        fvu: m.fvu,
+        l0: m.l0,
+        deadFraction: m.deadFraction,
+        tokensPerSecond: m.tokensPerSecond,
+      });
+      if (m.step % run.logEvery === 0 || m.step === steps) record(m);
+    };
     const checkpoint = async (final: boolean) => {
-      const cli = cliMeta(run);
-      const trainingState = await t.saveState({ data: source.position(), cli });
+      const trainingState = await t.saveState({ data: source.position(), cli: cliMeta(run) });
       await saveTrainingState(paths.state, trainingState);
-      await writeSae(t, run, paths.dir, dIn, final);
+      await writeSae(t, run, paths.dir, final);
     };
 
-    let step = startStep;
-    let last: StepMetrics | undefined;
-    while (step < steps) {
-      let batch: Float32Array;
-      if (pending) {
-        batch = pending;
-        pending = undefined;
-      } else {
-        const next = await iterator.next();
-        if (next.done) break;
-        batch = next.value;
-      }
-      last = await t.step(batch);
-      step = last.step;
-      display.update({
-        step,
-        tokens: last.tokens,
-        fvu: last.fvu,
-        l0: last.l0,
-        deadFraction: last.deadFraction,
-        tokensPerSecond: last.tokensPerSecond,
+    // One iterator for the whole run: each train() call continues where the last stopped.
+    const iterator = source.batches()[Symbol.asyncIterator]();
+    const batches: AsyncIterable<Float32Array> = { [Symbol.asyncIterator]: () => iterator };
+    let exhausted = false;
+    while (t.stepsDone < steps && !interrupt.requested) {
+      const untilCheckpoint = run.checkpointEvery - (t.stepsDone % run.checkpointEvery);
+      const summary = await t.train(batches, {
+        onStep,
+        signal: interrupt.signal,
+        maxSteps: Math.min(untilCheckpoint, steps - t.stepsDone),
       });
-      if (step % run.logEvery === 0 || step === steps || interrupt.requested) {
-        metricsLog.append({
-          step,
-          tokens: last.tokens,
-          fvu: last.fvu,
-          mse: last.mse,
-          l0: last.l0,
-          dead_frac: last.deadFraction,
-          auxk: last.auxk,
-          lr: last.lr,
-          tokens_per_s: last.tokensPerSecond,
-          elapsed_s: (Date.now() - started) / 1000,
-        });
+      if (summary.stopped === 'source-exhausted') {
+        exhausted = true;
+        break;
       }
-      if (interrupt.requested) {
-        await checkpoint(false);
-        display.stop();
-        log(
-          `interrupted at step ${step}; checkpoint saved in ${o.out}. Continue with: saekit train --out ${o.out} --resume`,
-        );
-        throw new InterruptedError('interrupted');
-      }
-      if (step % run.checkpointEvery === 0 && step < steps) await checkpoint(false);
+      if (t.stepsDone < steps && !interrupt.requested) await checkpoint(false);
+    }
+    if (last && lastLogged !== last.step) record(last);
+    if (interrupt.requested) {
+      await checkpoint(false);
+      display.stop();
+      log(
+        `interrupted at step ${t.stepsDone}; checkpoint saved in ${o.out}. ` +
+          `Continue with: saekit train --out ${o.out} --resume`,
+      );
+      throw new InterruptedError('interrupted');
     }
     await checkpoint(true);
     display.stop();
     const secs = (Date.now() - started) / 1000;
+    const m = last as StepMetrics | undefined;
     log(
-      `done: ${step} steps in ${formatDuration(secs)}` +
-        (last
-          ? `; final fvu ${last.fvu.toFixed(4)}, l0 ${last.l0.toFixed(1)}, dead ${(last.deadFraction * 100).toFixed(1)}%`
+      `${exhausted ? 'data exhausted' : 'done'}: ${t.stepsDone} steps in ${formatDuration(secs)}` +
+        (m
+          ? `; final fvu ${m.fvu.toFixed(4)}, l0 ${m.l0.toFixed(1)}, dead ${(m.deadFraction * 100).toFixed(1)}%`
           : '') +
         `. SAE written to ${o.out}`,
     );
@@ -216,11 +223,24 @@ export async function runTrain(o: TrainOptions): Promise<void> {
   }
 }
 
+/**
+ * The state's config with the run length changed (resume may extend a run). The lr
+ * schedule follows the new length from here on.
+ */
+function withSteps(state: TrainingState, steps: number): TrainingState {
+  const config = state.meta.config as JsonObject;
+  if (config.steps === steps) return state;
+  const batchSize = Number(config.batchSize);
+  return {
+    ...state,
+    meta: { ...state.meta, config: { ...config, steps, totalTokens: steps * batchSize } },
+  };
+}
+
 /** The options a resumed run must keep, stored in the training state. */
 function cliMeta(o: TrainOptions): JsonObject {
   const meta: JsonObject = {
     synthetic: o.synthetic === true,
-    dIn: o.dIn,
     syntheticActive: o.syntheticActive,
     architecture: o.architecture,
     k: o.k,
@@ -258,19 +278,15 @@ function mergeResumeOptions(now: TrainOptions, saved: JsonObject): TrainOptions 
   return merged;
 }
 
-async function writeSae(
-  t: TrainerT,
-  o: TrainOptions,
-  dir: string,
-  dIn: number,
-  final: boolean,
-): Promise<void> {
+async function writeSae(t: Trainer, o: TrainOptions, dir: string, final: boolean): Promise<void> {
   const weights = await t.exportWeights();
   const counts = await t.firingCounts();
-  const tokens = counts.tokens;
-  const sparsity = new Float32Array(counts.counts.length);
-  for (let i = 0; i < sparsity.length; i++)
-    sparsity[i] = Math.log10(counts.counts[i] / Math.max(1, tokens) + 1e-10);
+  const tokens = t.tokens;
+  // SAELens's sparsity.safetensors: log10 of each latent's firing frequency.
+  const sparsity = new Float32Array(counts.length);
+  for (let i = 0; i < sparsity.length; i++) {
+    sparsity[i] = Math.log10(counts[i] / Math.max(1, tokens) + 1e-10);
+  }
   await saveSae(dir, weights, {
     format: 'saelens',
     sparsity,
@@ -279,7 +295,8 @@ async function writeSae(
       hook_name: o.hookName ?? 'unknown',
       saekit_trained_tokens: tokens,
       saekit_final: final,
-      saekit_d_in: dIn,
+      saekit_input_scale: weights.foldedInputScale ?? 1,
+      saekit_notes: t.notes.join('; '),
     },
   });
 }
