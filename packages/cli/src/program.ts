@@ -307,11 +307,6 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
       new Option('--dtype <name>', 'on-disk dtype').choices(['f32', 'f16', 'bf16']).default('f32'),
     )
     .addOption(
-      new Option('--vocab <n>', 'token-id range for the token_ids tensor')
-        .argParser(positiveInt)
-        .default(512),
-    )
-    .addOption(
       new Option('--seq-len <n>', 'tokens per sequence (sequence_ids)')
         .argParser(positiveInt)
         .default(64),
@@ -320,6 +315,25 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     .action(async (_opts, cmd: Command) => {
       const { runSynth } = await import('./commands/synth.js');
       await runSynth(cmd.opts());
+    });
+
+  program
+    .command('demo')
+    .description('the main job: synthetic shards → train → eval → HTML report, no download needed')
+    .addOption(
+      new Option('--out <dir>', 'folder for shards, SAE and report').default('saekit-demo'),
+    )
+    .addOption(backendOption())
+    .addOption(
+      new Option('--steps <n>', 'training steps of 1024 tokens')
+        .argParser(positiveInt)
+        .default(1500),
+    )
+    .addOption(new Option('--d-in <n>', 'activation width').argParser(positiveInt).default(64))
+    .addOption(new Option('--seed <n>', 'seed').argParser(seed).default(0))
+    .action(async (_opts, cmd: Command) => {
+      const { runDemo } = await import('./commands/demo.js');
+      await runDemo(cmd.opts());
     });
 
   return program;

@@ -1,9 +1,50 @@
-import { openShards } from '@saekit/io';
+import { existsSync } from 'node:fs';
+import {
+  ActivationDataset,
+  openShard,
+  readNpy,
+  readSafetensorsHeader,
+  readSafetensorsTensor,
+  resolveShards,
+  type TensorData,
+} from '@saekit/io';
 import { InputError } from './errors.js';
 import type { TokenRows } from './report/contexts.js';
 
 export interface TokenRowsSlice extends TokenRows {
   readonly activations: Float32Array;
+}
+
+function int32Of(t: TensorData, path: string, name: string, rows: number): Int32Array {
+  if (!(t.data instanceof Int32Array) || t.data.length !== rows) {
+    throw new InputError(path, `'${name}' must be int32 with one value per row (${rows})`);
+  }
+  return t.data;
+}
+
+/** The optional token_ids / sequence_ids of a shard (tensors, or .npy side files). */
+async function idsOf(path: string, rows: number) {
+  const ids: { tokenIds?: Int32Array; sequenceIds?: Int32Array } = {};
+  if (path.endsWith('.safetensors')) {
+    const names = new Set((await readSafetensorsHeader(path)).entries.map((e) => e.name));
+    for (const [key, name] of [
+      ['tokenIds', 'token_ids'],
+      ['sequenceIds', 'sequence_ids'],
+    ] as const) {
+      if (names.has(name))
+        ids[key] = int32Of(await readSafetensorsTensor(path, name), path, name, rows);
+    }
+  } else {
+    const base = path.replace(/\.npy$/, '');
+    for (const [key, name] of [
+      ['tokenIds', 'token_ids'],
+      ['sequenceIds', 'sequence_ids'],
+    ] as const) {
+      const side = `${base}.${name}.npy`;
+      if (existsSync(side)) ids[key] = int32Of(await readNpy(side), side, name, rows);
+    }
+  }
+  return ids;
 }
 
 /**
@@ -14,29 +55,40 @@ export async function* readTokenRows(
   spec: string,
   dIn: number,
   maxTokens: number,
-  chunkRows = 4096,
 ): AsyncGenerator<TokenRowsSlice> {
   let seen = 0;
-  for (const shard of await openShards(spec)) {
+  for (const path of await resolveShards(spec)) {
+    if (seen >= maxTokens) return;
+    const shard = await openShard(path);
     if (shard.dIn !== dIn) {
       throw new InputError(
-        shard.path,
+        path,
         `activations have width ${shard.dIn} but the SAE expects d_in = ${dIn}`,
       );
     }
-    const { activations, tokenIds, sequenceIds } = await shard.read();
-    for (let first = 0; first < shard.rows && seen < maxTokens; first += chunkRows) {
-      const rows = Math.min(chunkRows, shard.rows - first, maxTokens - seen);
-      seen += rows;
-      yield {
-        source: shard.path,
-        firstRow: first,
-        rows,
-        activations: activations.subarray(first * dIn, (first + rows) * dIn),
-        tokenIds: tokenIds?.subarray(first, first + rows),
-        sequenceIds: sequenceIds?.subarray(first, first + rows),
-      };
+    const rows = Math.min(shard.rows, maxTokens - seen);
+    if (rows === 0) continue;
+    // One unshuffled batch of the shard's first rows: the dataset converts f16 / bf16.
+    const dataset = await ActivationDataset.open(path, {
+      batchSize: rows,
+      shuffle: false,
+      epochs: 1,
+    });
+    let activations: Float32Array | undefined;
+    for await (const batch of dataset) {
+      activations = batch;
+      break;
     }
-    if (seen >= maxTokens) return;
+    if (!activations) continue;
+    const ids = await idsOf(path, shard.rows);
+    seen += rows;
+    yield {
+      source: path,
+      firstRow: 0,
+      rows,
+      activations,
+      tokenIds: ids.tokenIds?.subarray(0, rows),
+      sequenceIds: ids.sequenceIds?.subarray(0, rows),
+    };
   }
 }

@@ -67,3 +67,21 @@ export class Llama2cTokenizer {
     return piece;
   }
 }
+
+/** Encodes pieces as a llama2.c tokenizer file (scores are −index, like a BPE merge order). */
+export function llama2cTokenizerFile(pieces: readonly string[]): Uint8Array {
+  const enc = new TextEncoder();
+  const encoded = pieces.map((p) => enc.encode(p));
+  const maxLen = Math.max(1, ...encoded.map((e) => e.length));
+  const out = new Uint8Array(4 + encoded.reduce((n, e) => n + 8 + e.length, 0));
+  const view = new DataView(out.buffer);
+  view.setInt32(0, maxLen, true);
+  let off = 4;
+  encoded.forEach((e, i) => {
+    view.setFloat32(off, -i, true);
+    view.setInt32(off + 4, e.length, true);
+    out.set(e, off + 8);
+    off += 8 + e.length;
+  });
+  return out;
+}

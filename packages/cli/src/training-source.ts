@@ -7,6 +7,8 @@ export interface TrainingSource {
   batches(): AsyncIterable<Float32Array>;
   /** JSON that `position` reopens at exactly the next batch. */
   position(): Json;
+  /** Synthetic data only: the true dictionary [nFeatures, dIn], to score feature recovery. */
+  readonly dictionary?: Float32Array;
 }
 
 export interface SourceOptions {
@@ -53,6 +55,7 @@ function syntheticSource(o: SourceOptions): TrainingSource {
   const skip = typeof o.position === 'number' ? o.position : 0;
   return {
     dIn,
+    dictionary: generator.dictionary,
     position: () => drawn,
     batches: () => ({
       async *[Symbol.asyncIterator]() {

@@ -1,5 +1,8 @@
-import { Rng, SyntheticActivations } from '@saekit/core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SyntheticActivations } from '@saekit/core';
 import { ShardWriter } from '@saekit/io';
+import { llama2cTokenizerFile } from '../tokenizer.js';
 
 export interface SynthOptions {
   out: string;
@@ -9,18 +12,56 @@ export interface SynthOptions {
   features?: number;
   active: number;
   dtype: 'f32' | 'f16' | 'bf16';
-  vocab: number;
   seqLen: number;
   seed: number;
 }
 
-const DTYPE = { f32: 'float32', f16: 'float16', bf16: 'bfloat16' } as const;
+/** Index of the true feature most aligned with each row: the row's "token". */
+function dominantFeatures(acts: Float32Array, dictionary: Float32Array, dIn: number): Int32Array {
+  const rows = acts.length / dIn;
+  const n = dictionary.length / dIn;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    let bestDot = Number.NEGATIVE_INFINITY;
+    for (let f = 0; f < n; f++) {
+      let dot = 0;
+      for (let c = 0; c < dIn; c++) dot += acts[r * dIn + c] * dictionary[f * dIn + c];
+      if (dot > bestDot) {
+        bestDot = dot;
+        best = f;
+      }
+    }
+    out[r] = best;
+  }
+  return out;
+}
 
 /**
- * Writes shards from the seeded synthetic generator, with token_ids (random ids in
- * [0, vocab)) and sequence_ids (consecutive runs of seqLen rows), so every CLI path that
- * reads real shards, including inspect's contexts, can be exercised without a model.
+ * Writes `tokens` rows of `generator` as shards in `out` with token_ids and sequence_ids,
+ * plus a llama2.c `tokenizer.bin` whose token i reads " f<i>": each row's token is the true
+ * feature most aligned with it, so inspect's contexts show which true feature a latent learned.
  */
+export async function writeSyntheticShards(
+  generator: SyntheticActivations,
+  out: string,
+  o: { tokens: number; rowsPerShard: number; dtype: SynthOptions['dtype']; seqLen: number },
+): Promise<void> {
+  const dIn = generator.dIn;
+  const writer = new ShardWriter(out, { dIn, dtype: o.dtype, rowsPerShard: o.rowsPerShard });
+  const chunk = 4096;
+  for (let row = 0; row < o.tokens; row += chunk) {
+    const rows = Math.min(chunk, o.tokens - row);
+    const acts = generator.batch(rows);
+    const sequenceIds = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) sequenceIds[i] = Math.floor((row + i) / o.seqLen);
+    await writer.append(acts, dominantFeatures(acts, generator.dictionary, dIn), sequenceIds);
+  }
+  await writer.close();
+  const pieces = Array.from({ length: generator.nFeatures }, (_, i) => ` f${i}`);
+  writeFileSync(join(out, 'tokenizer.bin'), llama2cTokenizerFile(pieces));
+}
+
 export async function runSynth(o: SynthOptions): Promise<void> {
   const generator = new SyntheticActivations({
     dIn: o.dIn,
@@ -28,24 +69,9 @@ export async function runSynth(o: SynthOptions): Promise<void> {
     activePerToken: o.active,
     seed: o.seed,
   });
-  const tokenRng = new Rng(o.seed ^ 0x5eed);
-  const writer = await ShardWriter.create(o.out, {
-    dIn: o.dIn,
-    dtype: DTYPE[o.dtype],
-    rowsPerShard: o.rowsPerShard,
-  });
-  const chunk = 4096;
-  for (let row = 0; row < o.tokens; row += chunk) {
-    const rows = Math.min(chunk, o.tokens - row);
-    const acts = generator.batch(rows);
-    const tokenIds = new Int32Array(rows);
-    const sequenceIds = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      tokenIds[i] = tokenRng.int(o.vocab);
-      sequenceIds[i] = Math.floor((row + i) / o.seqLen);
-    }
-    await writer.append(acts, tokenIds, sequenceIds);
-  }
-  await writer.close();
-  process.stderr.write(`wrote ${o.tokens} synthetic rows of width ${o.dIn} to ${o.out}\n`);
+  await writeSyntheticShards(generator, o.out, o);
+  process.stderr.write(
+    `wrote ${o.tokens} synthetic rows of width ${o.dIn} (${generator.nFeatures} true features) ` +
+      `and tokenizer.bin to ${o.out}\n`,
+  );
 }

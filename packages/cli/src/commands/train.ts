@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import {
+  featureRecovery,
   type JsonObject,
   resolveTrainConfig,
   type StepMetrics,
@@ -90,7 +91,10 @@ export async function runTrain(o: TrainOptions): Promise<void> {
   });
   const dIn = source.dIn;
   if (run.dIn !== undefined && run.dIn !== dIn) {
-    throw new InputError(run.data ?? 'data', `activations have width ${dIn} but --d-in is ${run.dIn}`);
+    throw new InputError(
+      run.data ?? 'data',
+      `activations have width ${dIn} but --d-in is ${run.dIn}`,
+    );
   }
   const dSae = run.dSae ?? 8 * dIn;
   const steps =
@@ -141,7 +145,9 @@ export async function runTrain(o: TrainOptions): Promise<void> {
       plain: !o.progress,
     });
     interrupt.onFirst = () =>
-      display.log('Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)');
+      display.log(
+        'Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)',
+      );
     const started = Date.now();
     let last: StepMetrics | undefined;
     let lastLogged = startStep;
@@ -216,6 +222,14 @@ export async function runTrain(o: TrainOptions): Promise<void> {
           : '') +
         `. SAE written to ${o.out}`,
     );
+    if (source.dictionary) {
+      const w = await t.exportWeights();
+      const r = featureRecovery(w.wDec, source.dictionary, dIn);
+      log(
+        `feature recovery: MMCS ${r.mmcs.toFixed(3)}; ${r.recovered} of ${r.maxCosine.length} ` +
+          `true features (${(r.recoveredFraction * 100).toFixed(1)}%) found at cosine ≥ 0.9`,
+      );
+    }
   } finally {
     interrupt.dispose();
     trainer?.dispose();
