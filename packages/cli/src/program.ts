@@ -246,8 +246,8 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     .requiredOption('--from <path>', 'SAE folder or file in any supported format')
     .requiredOption('--to <dir>', 'output folder')
     .addOption(
-      new Option('--format <name>', 'output format')
-        .choices(['saelens', 'sparsify'])
+      new Option('--format <name>', 'output format (saelens is saekit’s own)')
+        .choices(['saelens', 'sparsify', 'gemma-scope'])
         .makeOptionMandatory(),
     )
     .addOption(new Option('--force', 'overwrite an existing SAE in --to'))

@@ -1,5 +1,5 @@
 import { type Json, SyntheticActivations } from '@saekit/core';
-import { ActivationDataset } from '@saekit/io';
+import { ActivationDataset, type DatasetPosition } from '@saekit/io';
 
 /** Where training batches come from: activation shards or the synthetic generator. */
 export interface TrainingSource {
@@ -30,7 +30,7 @@ export async function openTrainingSource(o: SourceOptions): Promise<TrainingSour
     seed: o.seed,
     epochs: Number.POSITIVE_INFINITY,
     ...(o.shuffleBuffer !== undefined && { shuffleBuffer: o.shuffleBuffer }),
-    ...(o.position !== undefined && o.position !== null && { position: o.position }),
+    ...(isPosition(o.position) && { position: o.position }),
   });
   return {
     dIn: dataset.dIn,
@@ -67,4 +67,13 @@ function syntheticSource(o: SourceOptions): TrainingSource {
       },
     }),
   };
+}
+
+function isPosition(p: Json | undefined): p is DatasetPosition {
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    !Array.isArray(p) &&
+    p.format === 'saekit-dataset-position'
+  );
 }

@@ -1,7 +1,7 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Sae } from '@saekit/core';
-import { loadSae, readSafetensorsTensor } from '@saekit/io';
+import { loadSae } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError } from '../errors.js';
 import { readMetrics } from '../metrics-log.js';
@@ -38,14 +38,10 @@ export async function runInspect(o: InspectOptions): Promise<void> {
   const metrics = existsSync(metricsPath) ? readMetrics(metricsPath) : undefined;
   if (!metrics) notes.push(`no metrics log at ${metricsPath}: training curves omitted`);
 
-  let firingLog10: Float32Array | undefined;
-  let firingSource: string | undefined;
-  const sparsityPath = join(runDir, 'sparsity.safetensors');
-  if (existsSync(sparsityPath)) {
-    const t = await readSafetensorsTensor(sparsityPath, 'sparsity');
-    firingLog10 = Float32Array.from(t.data as ArrayLike<number>);
-    firingSource = 'from sparsity.safetensors, measured during training';
-  }
+  let firingLog10 = loaded.sparsity;
+  let firingSource = loaded.sparsity
+    ? 'from the checkpoint’s sparsity, measured during training'
+    : undefined;
 
   const tokenizer = o.tokenizer ? Llama2cTokenizer.read(o.tokenizer) : undefined;
   let features: ReportInput['features'];

@@ -186,10 +186,36 @@ export async function runTrain(o: TrainOptions): Promise<void> {
 
     // One iterator for the whole run: each train() call continues where the last stopped.
     const iterator = source.batches()[Symbol.asyncIterator]();
-    const batches: AsyncIterable<Float32Array> = { [Symbol.asyncIterator]: () => iterator };
+    // A fresh run initializes (b_dec, input scale) from its first batches and then trains
+    // on them too. They are read here rather than inside train(), which would drop any it
+    // had not trained on when a checkpoint chunk ends.
+    const prefix: Float32Array[] = [];
+    if (!t.initialized) {
+      let rows = 0;
+      while (rows < t.config.initTokens) {
+        const r = await iterator.next();
+        if (r.done) break;
+        prefix.push(r.value);
+        rows += r.value.length / dIn;
+      }
+      if (prefix.length === 0) throw new InputError(run.data ?? 'synthetic', 'no data');
+      t.initialize(concat(prefix));
+    }
+    const batches: AsyncIterable<Float32Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          const p = prefix.shift();
+          return p ? Promise.resolve({ done: false, value: p }) : iterator.next();
+        },
+      }),
+    };
     let exhausted = false;
     while (t.stepsDone < steps && !interrupt.requested) {
-      const untilCheckpoint = run.checkpointEvery - (t.stepsDone % run.checkpointEvery);
+      // The data position is exact only once the prefix is trained on: no checkpoint before.
+      const untilCheckpoint = Math.max(
+        run.checkpointEvery - (t.stepsDone % run.checkpointEvery),
+        prefix.length,
+      );
       const summary = await t.train(batches, {
         onStep,
         signal: interrupt.signal,
@@ -200,6 +226,10 @@ export async function runTrain(o: TrainOptions): Promise<void> {
         break;
       }
       if (t.stepsDone < steps && !interrupt.requested) await checkpoint(false);
+    }
+    if (interrupt.requested && prefix.length > 0) {
+      // Finish the few initialization batches already read, so the saved position is exact.
+      await t.train(batches, { onStep, maxSteps: Math.min(prefix.length, steps - t.stepsDone) });
     }
     if (last && lastLogged !== last.step) record(last);
     if (interrupt.requested) {
@@ -235,6 +265,16 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     trainer?.dispose();
     await backend.destroy();
   }
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 /**
@@ -307,10 +347,14 @@ async function writeSae(t: Trainer, o: TrainOptions, dir: string, final: boolean
     metadata: {
       model_name: o.modelName ?? (o.synthetic ? 'synthetic' : 'unknown'),
       hook_name: o.hookName ?? 'unknown',
-      saekit_trained_tokens: tokens,
-      saekit_final: final,
-      saekit_input_scale: weights.foldedInputScale ?? 1,
-      saekit_notes: t.notes.join('; '),
+      ...(o.data !== undefined && { dataset_path: o.data }),
+    },
+    saekit: {
+      trained_steps: t.stepsDone,
+      trained_tokens: tokens,
+      final,
+      train_config: t.config as unknown as JsonObject,
+      notes: [...t.notes],
     },
   });
 }
