@@ -397,6 +397,8 @@ export class Trainer {
    */
   async exportWeights(): Promise<SaeWeights> {
     this.#alive();
+    if (!this.#initialized)
+      throw new SaekitError('exportWeights: the trainer is not initialized yet');
     const g = this.#graph;
     const b = this.backend;
     const c = this.config;
