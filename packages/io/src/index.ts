@@ -1,3 +1,12 @@
+export type { SaveDtype } from './checkpoint/common.js';
+export {
+  type LoadedSae,
+  loadSae,
+  type SaeFormat,
+  type SaveSaeOptions,
+  saveSae,
+} from './checkpoint/sae-checkpoint.js';
+export { loadTrainingState, saveTrainingState } from './checkpoint/training-state.js';
 export {
   ActivationDataset,
   type ActivationDatasetOptions,
