@@ -20,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
       return benign.includes(err.code) || err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const code = exitCodeFor(err);
+    // An interrupted command has already said where its checkpoint is.
+    if (code === ExitCode.interrupted) return code;
     process.stderr.write(`saekit: error: ${describeError(err)}\n`);
     if (process.env.SAEKIT_DEBUG && err instanceof Error && err.stack) {
       process.stderr.write(`${err.stack}\n`);

@@ -6,7 +6,21 @@ export interface ProgressUpdate {
   fvu: number;
   l0: number;
   deadFraction: number;
-  tokensPerSecond: number;
+}
+
+/** Tokens per second over the last few seconds of updates (per-step timings are noisy). */
+export class RateMeter {
+  readonly #samples: { t: number; tokens: number }[] = [];
+
+  constructor(readonly windowMs = 3000) {}
+
+  update(tokens: number, now = performance.now()): number {
+    const s = this.#samples;
+    s.push({ t: now, tokens });
+    while (s.length > 2 && now - s[1].t > this.windowMs) s.shift();
+    const first = s[0];
+    return now > first.t ? ((tokens - first.tokens) * 1000) / (now - first.t) : Number.NaN;
+  }
 }
 
 /** Where training progress goes: a live bar on a terminal, log lines otherwise. */
@@ -35,8 +49,10 @@ export function formatRate(tokensPerSecond: number): string {
 /** A live bar (cli-progress) on stderr: step, tokens/s, FVU, L0, dead %, ETA. */
 class BarDisplay implements ProgressDisplay {
   readonly #bar: cliProgress.SingleBar;
+  readonly #rate = new RateMeter();
 
-  constructor(totalSteps: number, startStep: number) {
+  constructor(totalSteps: number, startStep: number, startTokens: number) {
+    this.#rate.update(startTokens);
     this.#bar = new cliProgress.SingleBar(
       {
         format:
@@ -53,7 +69,7 @@ class BarDisplay implements ProgressDisplay {
 
   update(u: ProgressUpdate): void {
     this.#bar.update(u.step, {
-      rate: formatRate(u.tokensPerSecond),
+      rate: formatRate(this.#rate.update(u.tokens)),
       fvu: u.fvu.toFixed(4),
       l0: u.l0.toFixed(1),
       dead: (u.deadFraction * 100).toFixed(1),
@@ -73,25 +89,30 @@ class BarDisplay implements ProgressDisplay {
 /** Plain lines on stderr every `everySteps` steps (and on the last), for logs and CI. */
 class LineDisplay implements ProgressDisplay {
   readonly #started = Date.now();
+  readonly #rate = new RateMeter(0);
   readonly #startStep: number;
 
   constructor(
     readonly totalSteps: number,
     startStep: number,
+    startTokens: number,
     readonly everySteps: number,
   ) {
     this.#startStep = startStep;
+    this.#rate.update(startTokens);
   }
 
   update(u: ProgressUpdate): void {
+    // Every step feeds the meter; with a 0 ms window it measures since the previous line.
     if (u.step % this.everySteps !== 0 && u.step !== this.totalSteps) return;
+    const rate = this.#rate.update(u.tokens);
     const elapsed = (Date.now() - this.#started) / 1000;
     const done = u.step - this.#startStep;
     const eta = done > 0 ? (elapsed / done) * (this.totalSteps - u.step) : Number.NaN;
     process.stderr.write(
       `step ${u.step}/${this.totalSteps}  tokens ${u.tokens}  fvu ${u.fvu.toFixed(4)}  ` +
         `l0 ${u.l0.toFixed(1)}  dead ${(u.deadFraction * 100).toFixed(1)}%  ` +
-        `${formatRate(u.tokensPerSecond)} tok/s  eta ${formatDuration(eta)}\n`,
+        `${formatRate(rate)} tok/s  eta ${formatDuration(eta)}\n`,
     );
   }
 
@@ -105,11 +126,12 @@ class LineDisplay implements ProgressDisplay {
 export function createProgressDisplay(options: {
   totalSteps: number;
   startStep: number;
+  startTokens: number;
   logEvery: number;
   /** Force plain lines even on a terminal (--no-progress). */
   plain?: boolean;
 }): ProgressDisplay {
   return process.stderr.isTTY && !options.plain
-    ? new BarDisplay(options.totalSteps, options.startStep)
-    : new LineDisplay(options.totalSteps, options.startStep, options.logEvery);
+    ? new BarDisplay(options.totalSteps, options.startStep, options.startTokens)
+    : new LineDisplay(options.totalSteps, options.startStep, options.startTokens, options.logEvery);
 }

@@ -63,7 +63,7 @@ export class Llama2cTokenizer {
     if (piece === undefined) return `<${id}?>`;
     const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(piece);
     if (byte) return String.fromCharCode(Number.parseInt(byte[1], 16));
-    if (previous === 1 && piece.startsWith(' ')) return piece.slice(1);
+    if (previous === 1 && this.pieces[1] === '<s>' && piece.startsWith(' ')) return piece.slice(1);
     return piece;
   }
 }

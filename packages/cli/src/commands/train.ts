@@ -141,6 +141,7 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     const display = createProgressDisplay({
       totalSteps: steps,
       startStep,
+      startTokens: t.tokens,
       logEvery: run.logEvery,
       plain: !o.progress,
     });
@@ -151,8 +152,18 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     const started = Date.now();
     let last: StepMetrics | undefined;
     let lastLogged = startStep;
+    // Throughput over the interval since the previous record: per-step timings are noisy.
+    let mark = { tokens: t.tokens, time: performance.now() };
+    const intervalRate = (m: StepMetrics) => {
+      const now = performance.now();
+      const rate =
+        now > mark.time ? ((m.tokens - mark.tokens) * 1000) / (now - mark.time) : m.tokensPerSecond;
+      return { rate, next: { tokens: m.tokens, time: now } };
+    };
     const record = (m: StepMetrics) => {
       lastLogged = m.step;
+      const { rate, next } = intervalRate(m);
+      mark = next;
       metricsLog.append({
         step: m.step,
         tokens: m.tokens,
@@ -162,7 +173,7 @@ export async function runTrain(o: TrainOptions): Promise<void> {
         dead_frac: m.deadFraction,
         auxk: m.auxk,
         lr: m.lr,
-        tokens_per_s: m.tokensPerSecond,
+        tokens_per_s: rate,
         elapsed_s: (Date.now() - started) / 1000,
       });
     };
@@ -174,7 +185,6 @@ export async function runTrain(o: TrainOptions): Promise<void> {
         fvu: m.fvu,
         l0: m.l0,
         deadFraction: m.deadFraction,
-        tokensPerSecond: m.tokensPerSecond,
       });
       if (m.step % run.logEvery === 0 || m.step === steps) record(m);
     };
@@ -301,8 +311,6 @@ function cliMeta(o: TrainOptions): JsonObject {
     batchSize: o.batchSize,
     seed: o.seed,
     normalizeActivations: o.normalizeActivations,
-    logEvery: o.logEvery,
-    checkpointEvery: o.checkpointEvery,
   };
   const optional = {
     data: o.data,

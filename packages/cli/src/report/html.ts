@@ -82,18 +82,21 @@ function trainingSection(metrics: readonly MetricsRecord[]): string {
       xLabel: 'step',
       yLabel: 'L0',
       series: [{ name: 'l0', points: pts('l0') }],
+      zeroBased: true,
     }),
     lineChart({
       title: 'Dead latents',
       xLabel: 'step',
       yLabel: 'fraction dead',
       series: [{ name: 'dead_frac', points: pts('dead_frac') }],
+      zeroBased: true,
     }),
     lineChart({
       title: 'Throughput',
       xLabel: 'step',
       yLabel: 'tokens / s',
       series: [{ name: 'tokens_per_s', points: pts('tokens_per_s') }],
+      zeroBased: true,
     }),
   ];
   if (metrics.some((r) => typeof r.auxk === 'number' && r.auxk > 0)) {
@@ -126,7 +129,10 @@ function firingSection(log10: Float32Array, source: string | undefined): string 
     return v;
   });
   const live = vals.filter((v) => v > floor);
-  const lo = Math.min(floor + 2, ...(live.length > 0 ? [Math.floor(Math.min(...live))] : []));
+  // The axis spans the live latents' decades, down to the rarest one.
+  let lo = Number.POSITIVE_INFINITY;
+  for (const v of live) lo = Math.min(lo, v);
+  lo = live.length > 0 ? Math.min(-1, Math.floor(lo)) : floor + 2;
   const bins = binValues(live, 40, lo, 0);
   const chart = histogramChart({
     title: 'Firing frequency (log10, live latents)',

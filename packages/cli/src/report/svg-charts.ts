@@ -23,6 +23,8 @@ export interface LineChartOptions {
   readonly yLabel: string;
   readonly series: readonly Series[];
   readonly logY?: boolean;
+  /** Start the y axis at 0 (counts, fractions, rates). */
+  readonly zeroBased?: boolean;
 }
 
 export function escapeXml(s: string): string {
@@ -111,7 +113,11 @@ export function lineChart(o: LineChartOptions): string {
     ),
   );
   const xs = extent(pts.flat().map((p) => p[0]));
-  const ys = extent(pts.flat().map((p) => p[1]));
+  let ys = extent(pts.flat().map((p) => p[1]));
+  if (o.zeroBased && !o.logY) {
+    const hi = Math.max(0, ...pts.flat().map((p) => p[1]));
+    ys = [0, hi > 0 ? hi : 1];
+  }
   const x = scaleLinear()
     .domain(xs)
     .range([MARGIN.left, WIDTH - MARGIN.right]);
