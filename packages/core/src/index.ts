@@ -44,3 +44,8 @@ export { SyntheticActivations, take } from './synthetic/synthetic.js';
 export type { SyntheticOptions } from './synthetic/synthetic.js';
 export { featureRecovery } from './synthetic/recovery.js';
 export type { FeatureRecovery } from './synthetic/recovery.js';
+export { evaluateSae } from './metrics/evaluate.js';
+export type { Evaluation, EvaluateOptions, FiringHistogram } from './metrics/evaluate.js';
+export { benchmarkTrainingStep, BENCH_SHAPES } from './bench/benchmark.js';
+export type { BenchShape, BenchOptions, BenchResult } from './bench/benchmark.js';
+export { timeKernels } from './bench/kernel-timer.js';
