@@ -33,6 +33,11 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
+    // One line per error, in the same "saekit: error: ..." form as every other failure.
+    .configureOutput({
+      outputError: (message, write) =>
+        write(`saekit: ${message.trim().replace(/\s*\n\s*/g, ' ')}\n`),
+    })
     .addHelpText('after', `\n${EXIT_CODES_HELP}\n`);
 
   program
@@ -268,7 +273,10 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
       ).argParser(commaList),
     )
     .addOption(
-      new Option('--config <d_in,d_sae,k,batch...>', 'shapes to time (default 256,4096,32,1024)'),
+      new Option(
+        '--config <d_in,d_sae,k,batch...>',
+        'shapes to time: small, medium, target (768,16384,32,4096) or d_in,d_sae,k,batch (default small medium)',
+      ),
     )
     .addOption(new Option('--steps <n>', 'timed steps per cell').argParser(positiveInt).default(5))
     .addOption(

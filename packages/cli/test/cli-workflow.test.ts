@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '@saekit/io';
+import { readSafetensors, readSafetensorsTensor } from '@saekit/io';
 import { parse } from 'node-html-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llama2cTokenizerBytes } from './fixtures.js';
@@ -266,10 +266,8 @@ describe('saekit eval / convert / inspect', () => {
     expect(again.code).toBe(2);
   });
 
-  it('inspect writes one self-contained HTML report with the plots and highlighted contexts', () => {
-    const pieces = Array.from({ length: 32 }, (_, i) =>
-      i < 3 ? ['<unk>', '<s>', '</s>'][i] : ` w${i}`,
-    );
+  it('inspect writes one self-contained HTML report with the plots and highlighted contexts', async () => {
+    const pieces = Array.from({ length: 32 }, (_, i) => ` w${i}`);
     const tok = join(dir.path, 'tok32.bin');
     writeFileSync(tok, llama2cTokenizerBytes(pieces));
     const out = join(dir.path, 'report.html');
@@ -314,9 +312,14 @@ describe('saekit eval / convert / inspect', () => {
     const features = doc.querySelectorAll('.feature');
     expect(features).toHaveLength(5);
     for (const f of features) {
-      expect(f.querySelectorAll('.ctx').length).toBeGreaterThan(0);
-      const focus = f.querySelector('mark.focus');
-      expect(focus?.text).toMatch(/^ ?w\d+$/);
+      const contexts = f.querySelectorAll('.ctx');
+      expect(contexts.length).toBeGreaterThan(0);
+      for (const ctx of contexts) {
+        // The outlined token is the token of the row the context names, decoded.
+        const [, shard, row] = /^(.*) row (\d+)$/.exec(ctx.getAttribute('title') ?? '') ?? [];
+        const ids = (await readSafetensorsTensor(shard, 'token_ids')).data as Int32Array;
+        expect(ctx.querySelector('mark.focus')?.text).toBe(` w${ids[Number(row)]}`);
+      }
     }
   });
 });

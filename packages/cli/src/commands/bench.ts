@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { benchmarkTrainingStep } from '@saekit/core';
+import { BENCH_SHAPES, benchmarkTrainingStep } from '@saekit/core';
 import { type BackendChoice, chooseBackend } from '../backends.js';
 import { UsageError } from '../errors.js';
 
@@ -32,14 +32,16 @@ interface Cell {
   error?: string;
 }
 
-const DEFAULT_CONFIGS = ['256,4096,32,1024'];
+const DEFAULT_CONFIGS = ['small', 'medium'];
 
 export function parseShape(spec: string): Shape {
+  if (Object.hasOwn(BENCH_SHAPES, spec))
+    return { ...BENCH_SHAPES[spec as keyof typeof BENCH_SHAPES] };
   const parts = spec.split(/[,x×]/).map((s) => Number(s.trim()));
   if (parts.length !== 4 || parts.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
     throw new UsageError(
       '--config',
-      `'${spec}' is not d_in,d_sae,k,batch (four positive integers)`,
+      `'${spec}' is not d_in,d_sae,k,batch (four positive integers) nor a named shape (${Object.keys(BENCH_SHAPES).join(', ')})`,
     );
   }
   const [dIn, dSae, k, batchSize] = parts;
@@ -79,7 +81,7 @@ export async function runBench(o: BenchOptions): Promise<void> {
         try {
           const r = await benchmarkTrainingStep(chosen.backend, s, {
             steps: o.steps,
-            warmup: o.warmup,
+            warmupSteps: o.warmup,
           });
           peak = Math.max(peak, process.memoryUsage().rss);
           cells.push({

@@ -1,7 +1,8 @@
 import { evaluateSae, Sae } from '@saekit/core';
-import { ActivationDataset, loadSae } from '@saekit/io';
+import { loadSae } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError } from '../errors.js';
+import { readTokenRows } from '../shard-rows.js';
 
 export interface EvalOptions {
   sae: string;
@@ -12,35 +13,29 @@ export interface EvalOptions {
   json?: boolean;
 }
 
-async function* limit(source: AsyncIterable<Float32Array>, dIn: number, maxTokens?: number) {
-  let seen = 0;
-  for await (const batch of source) {
-    const rows = batch.length / dIn;
-    if (maxTokens !== undefined && seen + rows > maxTokens) {
-      const keep = maxTokens - seen;
-      if (keep > 0) yield batch.subarray(0, keep * dIn);
-      return;
-    }
-    seen += rows;
-    yield batch;
-  }
-}
-
 export async function runEval(o: EvalOptions): Promise<void> {
   const loaded = await loadSae(o.sae);
   const w = loaded.weights;
-  const dataset = await ActivationDataset.open(o.data, { batchSize: o.batchSize, epochs: 1 });
-  if (dataset.dIn !== w.dIn) {
-    throw new InputError(
-      o.data,
-      `activations have width ${dataset.dIn} but the SAE expects d_in = ${w.dIn}`,
-    );
-  }
+  // Every row once, in file order (a training dataset would drop the last partial batch).
+  // Reading the first slice now reports a width mismatch before a backend is started.
+  const slices = readTokenRows(o.data, w.dIn, o.maxTokens ?? Number.POSITIVE_INFINITY);
+  const first = await slices.next();
+  if (first.done) throw new InputError(o.data, 'no rows to evaluate');
+  const batches = async function* () {
+    for (let slice = first.value; ; ) {
+      for (let r = 0; r < slice.rows; r += o.batchSize) {
+        yield slice.activations.subarray(r * w.dIn, Math.min(slice.rows, r + o.batchSize) * w.dIn);
+      }
+      const next = await slices.next();
+      if (next.done) return;
+      slice = next.value;
+    }
+  };
   const chosen = await chooseBackend(o.backend);
   if (!o.json) process.stderr.write(`${describeChoice(chosen)}\n`);
   const sae = Sae.fromWeights(chosen.backend, w);
   try {
-    const r = await evaluateSae(chosen.backend, sae, limit(dataset, w.dIn, o.maxTokens));
+    const r = await evaluateSae(chosen.backend, sae, batches());
     const result = {
       sae: o.sae,
       format: loaded.format,
