@@ -335,7 +335,7 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     .addOption(
       new Option('--steps <n>', 'training steps of 1024 tokens')
         .argParser(positiveInt)
-        .default(1500),
+        .default(1000),
     )
     .addOption(new Option('--d-in <n>', 'activation width').argParser(positiveInt).default(64))
     .addOption(new Option('--seed <n>', 'seed').argParser(seed).default(0))

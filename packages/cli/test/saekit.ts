@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary (see global-setup.ts). */
-export const SAEKIT = fileURLToPath(new URL('../.tmp/test-dist/cli.js', import.meta.url));
+export const SAEKIT = fileURLToPath(new URL('../node_modules/.cache/saekit-test-bin/cli.js', import.meta.url));
 
 export interface RunResult {
   code: number | null;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { SyntheticActivations } from '@saekit/core';
+import { featureRecovery, SyntheticActivations } from '@saekit/core';
+import { loadSae } from '@saekit/io';
 import type { BackendChoice } from '../backends.js';
 import { runEval } from './eval.js';
 import { runInspect } from './inspect.js';
@@ -56,6 +57,13 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     force: true,
     progress: true,
   });
+
+  const { weights } = await loadSae(run);
+  const r = featureRecovery(weights.wDec, generator.dictionary, o.dIn);
+  process.stderr.write(
+    `feature recovery: MMCS ${r.mmcs.toFixed(3)}; ${r.recovered} of ${nFeatures} true features ` +
+      `(${(r.recoveredFraction * 100).toFixed(1)}%) found at cosine ≥ 0.9\n`,
+  );
 
   say('evaluating on held-out tokens');
   await runEval({ sae: run, data: heldOut, batchSize: 4096, backend: o.backend });
