@@ -195,7 +195,7 @@ export class TfjsBackend implements Backend {
   }
 }
 
+/** A private copy in the tensor's dtype: tfjs's cpu backend keeps the array it is given. */
 function hostAs(data: HostArray, dtype: DType): HostArray {
-  if (dtype === 'int32') return data instanceof Int32Array ? data : Int32Array.from(data);
-  return data instanceof Float32Array ? data : Float32Array.from(data);
+  return dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
 }
