@@ -76,6 +76,31 @@ describe.each(['cpu', 'wasm'] as const)('tfjs %s kernels', (kind) => {
     close(await read(out), [-10, -20, -10, -20]);
   });
 
+  it('matmul handles every transpose, alpha, bias and accumulate', async () => {
+    // a [2,3], b [3,2]; their transposes stored explicitly for the trans cases.
+    const A = [1, 2, 3, 4, 5, 6];
+    const Bm = [1, -1, 0, 2, 3, 1];
+    const ab = [10, 6, 22, 12];
+    const aT = f32([3, 2], [1, 4, 2, 5, 3, 6]);
+    const bT = f32([2, 3], [1, 0, 3, -1, 2, 1]);
+    const a = f32([2, 3], A);
+    const b = f32([3, 2], Bm);
+    const out = f32([2, 2], [1, 1, 1, 1]);
+    for (const [x, y, transA, transB] of [
+      [a, b, false, false],
+      [aT, b, true, false],
+      [a, bT, false, true],
+      [aT, bT, true, true],
+    ] as const) {
+      be.matmul(out, x, y, { transA, transB });
+      close(await read(out), ab);
+    }
+    be.matmul(out, aT, bT, { transA: true, transB: true, alpha: 0.5, bias: f32([2], [1, -1]) });
+    close(await read(out), [6, 2, 12, 5]);
+    be.matmul(out, a, bT, { transB: true, accumulate: true });
+    close(await read(out), [16, 8, 34, 17]);
+  });
+
   it('adam matches the PyTorch update', async () => {
     const p = f32([2], [1, -1]);
     const g = f32([2], [0.5, -2]);

@@ -25,8 +25,12 @@ export function matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions
   if (bias) expectSize(K, 'bias', bias, cols);
   o.assign(
     tf.tidy(() => {
-      const am = matrixOf(ta);
-      const bm = matrixOf(tb);
+      // wasm's matmul is fast only on untransposed operands (XNNPACK): a transposed operand
+      // falls to a scalar loop 10-50x slower, so transpose explicitly there (O(size) copy).
+      const explicit = tf.getBackend() === 'wasm';
+      const am = explicit && transA ? tf.transpose(matrixOf(ta)) : matrixOf(ta);
+      const bm = explicit && transB ? tf.transpose(matrixOf(tb)) : matrixOf(tb);
+      const [tA, tB] = explicit ? [false, false] : [transA, transB];
       const biasRow = bias ? tf.reshape(bias.value, [1, cols]) : undefined;
       let c: tf.Tensor;
       if (alpha === 1) {
@@ -34,12 +38,12 @@ export function matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions
         c = tf.fused.matMul({
           a: am,
           b: bm,
-          transposeA: transA,
-          transposeB: transB,
+          transposeA: tA,
+          transposeB: tB,
           bias: biasRow,
         });
       } else {
-        c = tf.mul(tf.matMul(am, bm, transA, transB), alpha);
+        c = tf.mul(tf.matMul(am, bm, tA, tB), alpha);
         if (biasRow) c = tf.add(c, biasRow);
       }
       return accumulate ? tf.add(c, matrixOf(o)) : c;
