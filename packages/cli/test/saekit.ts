@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary (see global-setup.ts). */
-export const SAEKIT = fileURLToPath(new URL('../node_modules/.cache/saekit-test-bin/cli.js', import.meta.url));
+export const SAEKIT = fileURLToPath(
+  new URL('../node_modules/.cache/saekit-test-bin/cli.js', import.meta.url),
+);
 
 export interface RunResult {
   code: number | null;
