@@ -62,8 +62,18 @@ export class Llama2cTokenizer {
     const piece = this.pieces[id];
     if (piece === undefined) return `<${id}?>`;
     const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(piece);
-    if (byte) return String.fromCharCode(Number.parseInt(byte[1], 16));
-    if (previous === 1 && this.pieces[1] === '<s>' && piece.startsWith(' ')) return piece.slice(1);
+    if (byte) {
+      // ASCII bytes read as their character; a lone byte of a multi-byte UTF-8 character
+      // has none, so it keeps its <0xNN> spelling.
+      const value = Number.parseInt(byte[1], 16);
+      return value < 0x80 ? String.fromCharCode(value) : piece;
+    }
+    // llama2.c stores BOS / EOS as "\n<s>\n" / "\n</s>\n"; show them as markers.
+    const trimmed = piece.trim();
+    if (trimmed === '<s>' || trimmed === '</s>') return trimmed;
+    if (previous === 1 && this.pieces[1]?.trim() === '<s>' && piece.startsWith(' ')) {
+      return piece.slice(1);
+    }
     return piece;
   }
 }
