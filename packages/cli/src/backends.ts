@@ -48,6 +48,8 @@ async function loadOptional(
   }
 }
 
+let autoDecision: { name: string; refused: ChosenBackend['refused'] } | undefined;
+
 /** A software rasterizer's WebGPU adapter (Mesa llvmpipe / lavapipe, SwiftShader). */
 const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader/i;
 
@@ -86,6 +88,12 @@ export function slowerThanCpu(backend: Backend): string | undefined {
  * slowerThanCpu); naming it explicitly uses it anyway.
  */
 export async function chooseBackend(choice: BackendChoice): Promise<ChosenBackend> {
+  // Probe once per process: creating and destroying native devices (Dawn) again and again
+  // in one process is both slow and fragile; later calls create only the backend chosen.
+  if (choice === 'auto' && autoDecision) {
+    const { name, refused } = autoDecision;
+    return { backend: await chooseBackend(name as BackendChoice).then((c) => c.backend), refused };
+  }
   const registry = new BackendRegistry().register(cpuBackend);
   const refused: { name: string; reason: string }[] = [];
   for (const o of OPTIONAL) {
@@ -107,7 +115,10 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
       continue;
     }
     const slow = slowerThanCpu(backend);
-    if (slow === undefined) return { backend, refused };
+    if (slow === undefined) {
+      autoDecision = { name, refused };
+      return { backend, refused };
+    }
     await backend.destroy();
     refused.push({ name, reason: `${slow}; pass --backend ${name} to use it anyway` });
   }

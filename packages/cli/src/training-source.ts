@@ -1,5 +1,6 @@
 import { type Json, SyntheticActivations } from '@saekit/core';
 import { ActivationDataset, type DatasetPosition } from '@saekit/io';
+import { syntheticSeed } from './synthetic-seed.js';
 
 /** Where training batches come from: activation shards or the synthetic generator. */
 export interface TrainingSource {
@@ -49,7 +50,7 @@ function syntheticSource(o: SourceOptions): TrainingSource {
     dIn,
     nFeatures: o.syntheticFeatures ?? 4 * dIn,
     activePerToken: o.syntheticActive,
-    seed: o.seed,
+    seed: syntheticSeed(o.seed),
   });
   let drawn = 0;
   const skip = typeof o.position === 'number' ? o.position : 0;

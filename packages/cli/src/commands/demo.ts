@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { featureRecovery, SyntheticActivations } from '@saekit/core';
 import { loadSae } from '@saekit/io';
 import type { BackendChoice } from '../backends.js';
+import { syntheticSeed } from '../synthetic-seed.js';
 import { runEval } from './eval.js';
 import { runInspect } from './inspect.js';
 import { writeSyntheticShards } from './synth.js';
@@ -29,7 +30,11 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const heldOut = join(o.out, 'held-out');
   const run = join(o.out, 'sae');
   const nFeatures = 4 * o.dIn;
-  const generator = new SyntheticActivations({ dIn: o.dIn, nFeatures, seed: o.seed });
+  const generator = new SyntheticActivations({
+    dIn: o.dIn,
+    nFeatures,
+    seed: syntheticSeed(o.seed),
+  });
   const batchSize = 1024;
   const trainTokens = Math.min(o.steps * batchSize, 262_144);
   say(

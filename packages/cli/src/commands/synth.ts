@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyntheticActivations } from '@saekit/core';
 import { ShardWriter } from '@saekit/io';
+import { syntheticSeed } from '../synthetic-seed.js';
 import { llama2cTokenizerFile } from '../tokenizer.js';
 
 export interface SynthOptions {
@@ -67,7 +68,7 @@ export async function runSynth(o: SynthOptions): Promise<void> {
     dIn: o.dIn,
     nFeatures: o.features ?? 4 * o.dIn,
     activePerToken: o.active,
-    seed: o.seed,
+    seed: syntheticSeed(o.seed),
   });
   await writeSyntheticShards(generator, o.out, o);
   process.stderr.write(

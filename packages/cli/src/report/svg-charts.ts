@@ -55,6 +55,18 @@ function frame(title: string, kind: string, body: string): string {
   );
 }
 
+/**
+ * Tick labels with the precision the tick spacing needs (d3's tickFormat), abbreviated
+ * (12k, 3.4M) for large values.
+ */
+function tickFormatter(
+  scale: { tickFormat(count?: number): (v: number) => string },
+  count: number,
+) {
+  const precise = scale.tickFormat(count);
+  return (v: number) => (Math.abs(v) >= 1e4 ? fmt(v) : precise(v));
+}
+
 function axes(
   xTicks: readonly number[],
   x: (v: number) => number,
@@ -62,7 +74,8 @@ function axes(
   y: (v: number) => number,
   xLabel: string,
   yLabel: string,
-  xFormat: (v: number) => string = fmt,
+  xFormat: (v: number) => string,
+  yFormat: (v: number) => string,
 ): string {
   const bottom = HEIGHT - MARGIN.bottom;
   const parts: string[] = [];
@@ -81,7 +94,7 @@ function axes(
     const py = y(t).toFixed(1);
     parts.push(
       `<line x1="${MARGIN.left}" y1="${py}" x2="${WIDTH - MARGIN.right}" y2="${py}" class="grid"/>`,
-      `<text x="${MARGIN.left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle" class="tick">${escapeXml(fmt(t))}</text>`,
+      `<text x="${MARGIN.left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle" class="tick">${escapeXml(yFormat(t))}</text>`,
     );
   }
   parts.push(
@@ -133,7 +146,16 @@ export function lineChart(o: LineChartOptions): string {
     .y((p) => y(p[1]));
   const yTicks = o.logY ? y.ticks(4).filter((t) => Number.isInteger(Math.log10(t))) : y.ticks(5);
   const body: string[] = [
-    axes(x.ticks(6), x, yTicks.length > 0 ? yTicks : y.ticks(4), y, o.xLabel, o.yLabel),
+    axes(
+      x.ticks(6),
+      x,
+      yTicks.length > 0 ? yTicks : y.ticks(4),
+      y,
+      o.xLabel,
+      o.yLabel,
+      tickFormatter(x, 6),
+      o.logY ? fmt : tickFormatter(y, 5),
+    ),
   ];
   pts.forEach((p, i) => {
     const color = COLORS[i % COLORS.length];
@@ -199,7 +221,16 @@ export function histogramChart(o: {
     .range([HEIGHT - MARGIN.bottom, MARGIN.top])
     .nice();
   const body: string[] = [
-    axes(x.ticks(6), x, y.ticks(5), y, o.xLabel, o.yLabel ?? 'latents', o.xFormat),
+    axes(
+      x.ticks(6),
+      x,
+      y.ticks(5),
+      y,
+      o.xLabel,
+      o.yLabel ?? 'latents',
+      o.xFormat ?? tickFormatter(x, 6),
+      tickFormatter(y, 5),
+    ),
   ];
   for (const b of o.bins) {
     const x0 = x(b.x0);
