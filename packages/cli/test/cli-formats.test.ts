@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '@saekit/io';
+import { parse } from 'node-html-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { saekit, tempDir } from './saekit.js';
 
@@ -69,5 +71,27 @@ describe('eval --sae takes every format and agrees with the library that wrote i
     ]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).fvu).toBe(out.fvu);
+
+    // And inspect reports on it, measuring firing frequencies on the data when the
+    // checkpoint has none (the shards carry no token ids: contexts show row numbers).
+    const report = `${dir.path}/${fixture}.html`;
+    const i = saekit([
+      'inspect',
+      '--sae',
+      `${fixtures}${sae}`,
+      '--data',
+      `${fixtures}${fixture}/x.npy`,
+      '--out',
+      report,
+      '--features',
+      '2',
+      '--backend',
+      'cpu',
+    ]);
+    expect(i.code, i.stderr).toBe(0);
+    const doc = parse(readFileSync(report, 'utf8'));
+    expect(doc.querySelectorAll('svg.chart').length).toBeGreaterThanOrEqual(3);
+    expect(doc.querySelectorAll('.feature mark.focus').length).toBeGreaterThan(0);
+    expect(doc.querySelector('.feature .ctx')?.text).toContain('[row ');
   });
 });

@@ -48,17 +48,19 @@ export async function runInspect(o: InspectOptions): Promise<void> {
   if (o.data) {
     const chosen = await chooseBackend(o.backend);
     process.stderr.write(`${describeChoice(chosen)}\n`);
-    const sae = Sae.fromWeights(chosen.backend, w);
+    // Threshold SAEs (JumpReLU, ReLU) have no fixed k: keep each token's largest actives,
+    // which is all the contexts need, instead of a dense dSae-wide code.
+    const threshold = w.architecture === 'jumprelu' || w.architecture === 'standard';
+    const sae = Sae.fromWeights(
+      chosen.backend,
+      w,
+      threshold ? { maxActive: Math.min(w.dSae, 64) } : {},
+    );
     const collector = new ContextCollector(w.dSae, o.contexts);
     let sawTokens = false;
     try {
       for await (const slice of readTokenRows(o.data, w.dIn, o.maxTokens)) {
-        const codes = await sae.encodeHost(slice.activations, slice.rows);
-        collector.add(slice, {
-          values: codes.values,
-          indices: codes.indices,
-          k: codes.values.length / slice.rows,
-        });
+        collector.add(slice, await encodeInChunks(sae, slice.activations, slice.rows, w.dIn));
         if (slice.tokenIds) sawTokens = true;
       }
     } finally {
@@ -103,4 +105,27 @@ export async function runInspect(o: InspectOptions): Promise<void> {
   writeFileSync(tmp, report);
   renameSync(tmp, out);
   process.stderr.write(`report written to ${out}\n`);
+}
+
+/**
+ * Encodes a shard's rows a chunk at a time (the encoder's dense [rows, dSae] product would
+ * not fit for a whole shard) into one code, so contexts may span chunk boundaries.
+ */
+async function encodeInChunks(sae: Sae, x: Float32Array, rows: number, dIn: number) {
+  const chunk = 1024;
+  let values: Float32Array | undefined;
+  let indices: Int32Array | undefined;
+  let k = 0;
+  for (let r = 0; r < rows; r += chunk) {
+    const n = Math.min(chunk, rows - r);
+    const code = await sae.encodeHost(x.subarray(r * dIn, (r + n) * dIn), n);
+    if (!values || !indices) {
+      k = code.width;
+      values = new Float32Array(rows * k);
+      indices = new Int32Array(rows * k).fill(-1);
+    }
+    values.set(code.values, r * k);
+    indices.set(code.indices, r * k);
+  }
+  return { values: values ?? new Float32Array(0), indices: indices ?? new Int32Array(0), k };
 }
