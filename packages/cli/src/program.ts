@@ -320,6 +320,14 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
         .default(64),
     )
     .addOption(new Option('--seed <n>', 'generator seed').argParser(seed).default(0))
+    .addOption(
+      new Option('--held-out <dir>', 'also write held-out shards of the same distribution here'),
+    )
+    .addOption(
+      new Option('--held-out-tokens <n>', 'rows of held-out shards')
+        .argParser(count)
+        .default(16_384),
+    )
     .action(async (_opts, cmd: Command) => {
       const { runSynth } = await import('./commands/synth.js');
       await runSynth(cmd.opts());

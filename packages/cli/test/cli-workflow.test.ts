@@ -40,29 +40,11 @@ async function tensors(path: string): Promise<Record<string, Float32Array>> {
 }
 
 beforeAll(() => {
-  for (const [out, seed] of [
-    [shards, '1'],
-    [heldOut, '2'],
-  ]) {
-    const r = saekit([
-      'synth',
-      '--out',
-      out,
-      '--d-in',
-      '16',
-      '--tokens',
-      '2048',
-      '--rows-per-shard',
-      '512',
-      '--features',
-      '32',
-      '--seq-len',
-      '16',
-      '--seed',
-      seed,
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-  }
+  // Held-out rows come from the same generator (same true features), drawn further.
+  const synth = ['synth', '--out', shards, '--held-out', heldOut, '--held-out-tokens', '2048'];
+  const shape = ['--d-in', '16', '--tokens', '2048', '--rows-per-shard', '512', '--features', '32'];
+  const r = saekit([...synth, ...shape, '--seq-len', '16', '--seed', '1']);
+  expect(r.code, r.stderr).toBe(0);
 });
 afterAll(() => dir.remove());
 
@@ -320,6 +302,65 @@ describe('saekit eval / convert / inspect', () => {
         const ids = (await readSafetensorsTensor(shard, 'token_ids')).data as Int32Array;
         expect(ctx.querySelector('mark.focus')?.text).toBe(` w${ids[Number(row)]}`);
       }
+    }
+  });
+});
+
+describe('saekit train --architecture batchtopk / saekit bench', () => {
+  it('trains a BatchTopK SAE, saved as the JumpReLU SAELens runs it with, and evaluates it', () => {
+    const out = join(dir.path, 'btk');
+    const r = saekit([
+      'train',
+      '--data',
+      shards,
+      '--out',
+      out,
+      '--architecture',
+      'batchtopk',
+      '--steps',
+      '20',
+      ...TRAIN,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(out, 'cfg.json'), 'utf8'));
+    // SAELens runs a trained BatchTopK SAE as JumpReLU with its learned threshold; saekit's
+    // own cfg keys remember what was trained.
+    expect(cfg).toMatchObject({
+      architecture: 'jumprelu',
+      d_sae: 64,
+      saekit: { architecture: 'batchtopk' },
+    });
+    const e = saekit(['eval', '--sae', out, '--data', heldOut, '--json', '--backend', 'cpu']);
+    expect(e.code, e.stderr).toBe(0);
+    const m = JSON.parse(e.stdout);
+    expect(m.architecture).toBe('batchtopk');
+    expect(m.l0).toBeGreaterThan(0);
+    expect(m.fvu).toBeLessThan(1);
+  });
+
+  it('bench --json reports tokens/s, step / floor and peak memory per backend × shape', () => {
+    const r = saekit([
+      'bench',
+      '--backends',
+      'cpu',
+      '--config',
+      '16,64,4,64',
+      '32,128,8,64',
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { results } = JSON.parse(r.stdout);
+    expect(results.map((c: { d_sae: number }) => c.d_sae)).toEqual([64, 128]);
+    for (const c of results) {
+      expect(c.backend).toBe('cpu');
+      for (const key of ['tokens_per_s', 'step_ms', 'floor_ms', 'ratio', 'peak_rss_mb']) {
+        expect(c[key], key).toBeGreaterThan(0);
+      }
+      expect(c.tokens_per_s).toBeCloseTo((64 * 1000) / c.step_ms, 0);
     }
   });
 });

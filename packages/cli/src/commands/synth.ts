@@ -15,6 +15,8 @@ export interface SynthOptions {
   dtype: 'f32' | 'f16' | 'bf16';
   seqLen: number;
   seed: number;
+  heldOut?: string;
+  heldOutTokens: number;
 }
 
 /** Index of the true feature most aligned with each row: the row's "token". */
@@ -75,4 +77,9 @@ export async function runSynth(o: SynthOptions): Promise<void> {
     `wrote ${o.tokens} synthetic rows of width ${o.dIn} (${generator.nFeatures} true features) ` +
       `and tokenizer.bin to ${o.out}\n`,
   );
+  if (o.heldOut !== undefined) {
+    // The same generator, drawn further: the same features, tokens never trained on.
+    await writeSyntheticShards(generator, o.heldOut, { ...o, tokens: o.heldOutTokens });
+    process.stderr.write(`wrote ${o.heldOutTokens} held-out rows to ${o.heldOut}\n`);
+  }
 }
