@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Backend } from '../backend/backend.js';
 import type { DType, HostArray, Tensor } from '../backend/tensor.js';
+import { createCpuBackend } from '../backends/cpu/index.js';
 import { CaseRandom } from './random.js';
 import { type Expected, mismatches, type Tolerance } from './tolerance.js';
 
@@ -26,6 +27,7 @@ export interface ConformanceGroup {
 export class CaseContext {
   readonly random: CaseRandom;
   readonly #tensors: Tensor[] = [];
+  #reference: Backend | undefined;
 
   constructor(
     readonly backend: Backend,
@@ -119,8 +121,44 @@ export class CaseContext {
     }
   }
 
-  dispose(): void {
+  /**
+   * The reference cpu backend, created on first use and destroyed when the case ends: for
+   * cases that compare whole computations (a few training steps) with cpu rather than with
+   * the oracle.
+   */
+  reference(): Backend {
+    this.#reference ??= createCpuBackend();
+    return this.#reference;
+  }
+
+  /**
+   * Compares two host results of the same computation (e.g. this backend against the cpu
+   * reference) under the tolerance rule, with magnitude |want| unless given and `terms` the
+   * length of the longest reduction behind each element.
+   */
+  expectCloseTo(
+    label: string,
+    got: ArrayLike<number>,
+    want: ArrayLike<number>,
+    options: { terms: number; magnitude?: ArrayLike<number>; tolerance?: Tolerance },
+  ): void {
+    const ref = Float64Array.from(want);
+    const magnitude = Float64Array.from(options.magnitude ?? want, Math.abs);
+    this.expectCloseHost(
+      label,
+      got,
+      { ref, magnitude, terms: options.terms },
+      [got.length],
+      options.tolerance,
+    );
+  }
+
+  /** Disposes the case's tensors and destroys the reference backend if one was made. */
+  async dispose(): Promise<void> {
     for (const t of this.#tensors.splice(0)) this.backend.dispose(t);
+    const ref = this.#reference;
+    this.#reference = undefined;
+    await ref?.destroy();
   }
 }
 

@@ -56,7 +56,7 @@ export function describeBackendConformance(
               try {
                 await c.run(ctx);
               } finally {
-                ctx.dispose();
+                await ctx.dispose();
                 backend.flush();
               }
             },

@@ -2,6 +2,7 @@ import type { ConformanceGroup } from './case.js';
 import { denseCases } from './cases/dense.js';
 import { elementwiseCases } from './cases/elementwise.js';
 import { largeCases } from './cases/large.js';
+import { manyRowsCases } from './cases/many-rows.js';
 import { matmulCases } from './cases/matmul.js';
 import { memoryCases } from './cases/memory.js';
 import { optimizerCases } from './cases/optimizer.js';
@@ -24,6 +25,7 @@ export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
   reductionCases,
   elementwiseCases,
   optimizerCases,
+  manyRowsCases,
   largeCases,
   trainingStepsCases,
 ];

@@ -1,4 +1,4 @@
-import type { Scale } from '../../backend/scale.js';
+import { resolveScale, type Scale } from '../../backend/scale.js';
 import { asMatrix, type HostArray, type Tensor } from '../../backend/tensor.js';
 import { ShapeError } from '../../errors.js';
 import { CpuTensor } from './tensor.js';
@@ -57,19 +57,17 @@ export class CpuContext {
     return c.data as Int32Array;
   }
 
-  /** Evaluates a Scale (design: value 0 when the source is not > 0, then the optional clamp). */
+  /** Evaluates a Scale (scale.ts: 0 when the source is not > 0, then the optional clamp). */
   scale(s: Scale, kernel: string, arg: string): number {
-    if (typeof s === 'number') return s;
-    const src = this.data(s.source, kernel, `${arg}.source`);
-    if (!Number.isInteger(s.index) || s.index < 0 || s.index >= src.length) {
-      throw new ShapeError(
-        `${kernel}: ${arg}.index ${s.index} is outside ${arg}.source of size ${src.length}`,
-      );
-    }
-    const raw = src[s.index];
-    if (!(raw > 0)) return 0;
-    const v = s.numerator / (s.sqrt ? Math.sqrt(raw) : raw);
-    return s.max === undefined ? v : Math.min(s.max, v);
+    return resolveScale(s, (source, index) => {
+      const src = this.data(source, kernel, `${arg}.source`);
+      if (!Number.isInteger(index) || index < 0 || index >= src.length) {
+        throw new ShapeError(
+          `${kernel}: ${arg}.index ${index} is outside ${arg}.source of size ${src.length}`,
+        );
+      }
+      return src[index];
+    });
   }
 
   scratchF64(slot: string, n: number): Float64Array {

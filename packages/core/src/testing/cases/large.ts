@@ -30,6 +30,46 @@ export const largeCases: ConformanceGroup = {
   name: 'large: a weight matrix over 128 MiB',
   cases: [
     {
+      name: 'elementwise kernels over 33.7 M elements (more than 65 535 × 256)',
+      large: true,
+      async run(ctx) {
+        const w = bigWeight();
+        const tw = ctx.f32([M, D], w);
+        const grad = ctx.f32([M, D], new Float32Array(M * D));
+        ctx.backend.copy(grad, tw);
+        // grad = 2·w − 0.5·row(D): a broadcast over every row of the big matrix.
+        const row = ctx.random.normal(D);
+        ctx.backend.axpby(grad, 2, grad, -0.5, ctx.f32([D], row));
+        const m = ctx.f32([M, D], new Float32Array(M * D));
+        const v = ctx.f32([M, D], new Float32Array(M * D));
+        const opts = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 6.25e-10, step: 1 } as const;
+        ctx.backend.adam(tw, grad, m, v, opts);
+        // Rows are independent, so the boundary rows alone are checked against the oracle.
+        const wRows = rowsOf(w, ROWS);
+        const gWant = oracle.axpby(2, wRows, -0.5, row);
+        ctx.expectCloseHost('axpby (boundary rows)', rowsOf(await ctx.read(grad), ROWS), gWant, [
+          ROWS.length,
+          D,
+        ]);
+        const zeros = new Float64Array(wRows.length);
+        const want = oracle.adam(
+          { param: Float64Array.from(wRows), m: zeros, v: zeros },
+          Float32Array.from(gWant.ref),
+          { ...opts, gradScale: 1 },
+        );
+        ctx.expectCloseHost(
+          'adam param (boundary rows)',
+          rowsOf(await ctx.read(tw), ROWS),
+          want.param,
+          [ROWS.length, D],
+        );
+        ctx.expectCloseHost('adam v (boundary rows)', rowsOf(await ctx.read(v), ROWS), want.v, [
+          ROWS.length,
+          D,
+        ]);
+      },
+    },
+    {
       name: 'gathers, scatters, matmul and normalizeRows across the 128 MiB boundary',
       large: true,
       async run(ctx) {

@@ -21,6 +21,25 @@ function code(ctx: CaseContext, B: number, k: number, m: number, empty = 0.2) {
   };
 }
 
+async function checkScatterOuterAdd(
+  ctx: CaseContext,
+  [B, k, m, d]: readonly [number, number, number, number],
+  empty: number,
+): Promise<void> {
+  const c = code(ctx, B, k, m, empty);
+  const x = ctx.random.normal(B * d);
+  const w = ctx.random.normal(m * d);
+  const tw = ctx.f32([m, d], w);
+  const ti = ctx.i32([B, k], c.indices);
+  ctx.backend.scatterOuterAdd(tw, ti, ctx.f32([B, k], c.values), ctx.f32([B, d], x));
+  const want = oracle.scatterOuterAdd({ data: w, rows: m, cols: d }, c, {
+    data: x,
+    rows: B,
+    cols: d,
+  });
+  await ctx.expectClose(`B=${B} k=${k} m=${m} d=${d}`, tw, want);
+}
+
 export const sparseCases: ConformanceGroup = {
   name: 'sparse: gatherSum / gatherDot / scatterOuterAdd / scatterAdd',
   cases: [
@@ -92,44 +111,13 @@ export const sparseCases: ConformanceGroup = {
     {
       name: 'scatterOuterAdd accumulates duplicates and skips empty slots',
       async run(ctx) {
-        for (const [B, k, m, d] of SHAPES) {
-          const c = code(ctx, B, k, m);
-          const x = ctx.random.normal(B * d);
-          const w = ctx.random.normal(m * d);
-          const tw = ctx.f32([m, d], w);
-          ctx.backend.scatterOuterAdd(
-            tw,
-            ctx.i32([B, k], c.indices),
-            ctx.f32([B, k], c.values),
-            ctx.f32([B, d], x),
-          );
-          await ctx.expectClose(
-            `B=${B} k=${k} m=${m} d=${d}`,
-            tw,
-            oracle.scatterOuterAdd({ data: w, rows: m, cols: d }, c, { data: x, rows: B, cols: d }),
-          );
-        }
+        for (const shape of SHAPES) await checkScatterOuterAdd(ctx, shape, 0.2);
       },
     },
     {
       name: 'scatterOuterAdd with heavy duplicates (many tokens into 3 rows)',
       async run(ctx) {
-        const [B, k, m, d] = [257, 4, 3, 65];
-        const c = code(ctx, B, k, m, 0.1);
-        const x = ctx.random.normal(B * d);
-        const w = ctx.random.normal(m * d);
-        const tw = ctx.f32([m, d], w);
-        ctx.backend.scatterOuterAdd(
-          tw,
-          ctx.i32([B, k], c.indices),
-          ctx.f32([B, k], c.values),
-          ctx.f32([B, d], x),
-        );
-        await ctx.expectClose(
-          'heavy duplicates',
-          tw,
-          oracle.scatterOuterAdd({ data: w, rows: m, cols: d }, c, { data: x, rows: B, cols: d }),
-        );
+        await checkScatterOuterAdd(ctx, [257, 4, 3, 65], 0.1);
       },
     },
     {
