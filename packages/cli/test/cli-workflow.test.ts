@@ -89,53 +89,58 @@ describe('saekit train', () => {
     expect(metrics[metrics.length - 1].fvu).toBeLessThan(metrics[0].fvu);
   });
 
-  it('Ctrl-C saves a checkpoint; --resume finishes with exactly the uninterrupted weights', async () => {
-    const straight = join(dir.path, 'straight');
-    const cut = join(dir.path, 'cut');
-    const args = [
-      '--data',
-      shards,
-      '--steps',
-      '600',
-      '--checkpoint-every',
-      '1000',
-      '--log-every',
-      '1',
-      ...TRAIN,
-    ];
-    expect(saekit(['train', '--out', straight, ...args]).code).toBe(0);
+  it.each([
+    ['shards', () => ['--data', shards]],
+    ['synthetic data', () => ['--synthetic', '--d-in', '16']],
+  ])(
+    'Ctrl-C saves a checkpoint; --resume finishes with exactly the uninterrupted weights (%s)',
+    async (name, data) => {
+      const straight = join(dir.path, `straight-${name}`);
+      const cut = join(dir.path, `cut-${name}`);
+      const args = [
+        ...data(),
+        '--steps',
+        '600',
+        '--checkpoint-every',
+        '1000',
+        '--log-every',
+        '1',
+        ...TRAIN,
+      ];
+      expect(saekit(['train', '--out', straight, ...args]).code).toBe(0);
 
-    const stopped = await saekitInterrupted(['train', '--out', cut, ...args], /step 20\//);
-    expect(stopped.code, stopped.stderr).toBe(130);
-    expect(stopped.stderr).toMatch(/interrupted at step (\d+); checkpoint saved/);
-    expect(stopped.stderr).not.toMatch(/\n\s+at /);
-    const at = Number(/interrupted at step (\d+)/.exec(stopped.stderr)?.[1]);
-    expect(at).toBeGreaterThanOrEqual(20);
-    expect(at).toBeLessThan(600);
-    expect(jsonLines(join(cut, 'metrics.jsonl')).at(-1)?.step).toBe(at);
+      const stopped = await saekitInterrupted(['train', '--out', cut, ...args], /step 20\//);
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(stopped.stderr).toMatch(/interrupted at step (\d+); checkpoint saved/);
+      expect(stopped.stderr).not.toMatch(/\n\s+at /);
+      const at = Number(/interrupted at step (\d+)/.exec(stopped.stderr)?.[1]);
+      expect(at).toBeGreaterThanOrEqual(20);
+      expect(at).toBeLessThan(600);
+      expect(jsonLines(join(cut, 'metrics.jsonl')).at(-1)?.step).toBe(at);
 
-    const resumed = saekit([
-      'train',
-      '--out',
-      cut,
-      '--resume',
-      '--backend',
-      'cpu',
-      '--log-every',
-      '100',
-    ]);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain(`resuming at step ${at}`);
-    const steps = jsonLines(join(cut, 'metrics.jsonl')).map((m) => m.step);
-    expect(steps[steps.length - 1]).toBe(600);
-    expect(new Set(steps).size).toBe(steps.length);
+      const resumed = saekit([
+        'train',
+        '--out',
+        cut,
+        '--resume',
+        '--backend',
+        'cpu',
+        '--log-every',
+        '100',
+      ]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`resuming at step ${at}`);
+      const steps = jsonLines(join(cut, 'metrics.jsonl')).map((m) => m.step);
+      expect(steps[steps.length - 1]).toBe(600);
+      expect(new Set(steps).size).toBe(steps.length);
 
-    const a = await tensors(join(straight, 'sae_weights.safetensors'));
-    const b = await tensors(join(cut, 'sae_weights.safetensors'));
-    for (const name of ['W_enc', 'W_dec', 'b_enc', 'b_dec']) {
-      expect(Buffer.from(b[name].buffer).equals(Buffer.from(a[name].buffer)), name).toBe(true);
-    }
-  });
+      const a = await tensors(join(straight, 'sae_weights.safetensors'));
+      const b = await tensors(join(cut, 'sae_weights.safetensors'));
+      for (const name of ['W_enc', 'W_dec', 'b_enc', 'b_dec']) {
+        expect(Buffer.from(b[name].buffer).equals(Buffer.from(a[name].buffer)), name).toBe(true);
+      }
+    },
+  );
 
   it('a second Ctrl-C exits at once and leaves a loadable checkpoint', async () => {
     const out = join(dir.path, 'twice');

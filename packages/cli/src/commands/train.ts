@@ -90,6 +90,13 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     position: (state?.meta.extra as JsonObject | undefined)?.data,
   });
   const dIn = source.dIn;
+  const stateDIn = (state?.meta.config as JsonObject | undefined)?.dIn;
+  if (stateDIn !== undefined && stateDIn !== dIn) {
+    throw new InputError(
+      run.data ?? 'synthetic data',
+      `has width ${dIn} but the saved run has d_in ${String(stateDIn)}`,
+    );
+  }
   if (run.dIn !== undefined && run.dIn !== dIn) {
     throw new InputError(
       run.data ?? 'data',
@@ -211,11 +218,19 @@ export async function runTrain(o: TrainOptions): Promise<void> {
       if (prefix.length === 0) throw new InputError(run.data ?? 'synthetic', 'no data');
       t.initialize(concat(prefix));
     }
+    // A backend whose reads resolve at once (cpu) and an in-memory source (synthetic) make a
+    // loop of microtasks that never lets Node handle a signal: yield to the event loop every
+    // 50 ms so Ctrl-C is seen.
+    let lastYield = performance.now();
     const batches: AsyncIterable<Float32Array> = {
       [Symbol.asyncIterator]: () => ({
-        next: () => {
+        next: async () => {
+          if (performance.now() - lastYield > 50) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
           const p = prefix.shift();
-          return p ? Promise.resolve({ done: false, value: p }) : iterator.next();
+          return p ? { done: false, value: p } : iterator.next();
         },
       }),
     };
@@ -313,6 +328,7 @@ function cliMeta(o: TrainOptions): JsonObject {
     normalizeActivations: o.normalizeActivations,
   };
   const optional = {
+    dIn: o.dIn,
     data: o.data,
     syntheticFeatures: o.syntheticFeatures,
     dSae: o.dSae,
