@@ -5,6 +5,7 @@ import {
   cpuBackend,
   NoBackendError,
 } from '@saekit/core';
+import { probeWebGpu } from './webgpu-probe.js';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'tfjs' | 'cpu';
 
@@ -46,6 +47,14 @@ async function loadOptional(
     }
     return { reason: `${pkg} failed to load: ${(err as Error).message.split('\n')[0]}` };
   }
+}
+
+/** Why auto should not use WebGPU here, probed out of process (see probeWebGpu). */
+async function webgpuSkipReason(pkg: string): Promise<string | undefined> {
+  const probe = await probeWebGpu(pkg);
+  if (!probe.ok) return probe.reason;
+  const slow = slowerThanCpu({ name: 'webgpu', adapter: probe.adapter } as unknown as Backend);
+  return slow === undefined ? undefined : `${slow}; pass --backend webgpu to use it anyway`;
 }
 
 let autoDecision: { name: string; refused: ChosenBackend['refused'] } | undefined;
@@ -98,6 +107,13 @@ export async function chooseBackend(choice: BackendChoice): Promise<ChosenBacken
   const refused: { name: string; reason: string }[] = [];
   for (const o of OPTIONAL) {
     if (choice !== 'auto' && choice !== o.name) continue;
+    if (choice === 'auto' && o.name === 'webgpu') {
+      const reason = await webgpuSkipReason(o.pkg);
+      if (reason !== undefined) {
+        refused.push({ name: o.name, reason });
+        continue;
+      }
+    }
     const loaded = await loadOptional(o.pkg, o.exportName);
     if ('reason' in loaded) refused.push({ name: o.name, reason: loaded.reason });
     else registry.register(loaded);

@@ -1,6 +1,7 @@
 import { type Backend, createCpuBackend } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { chooseBackend, describeChoice, slowerThanCpu } from '../src/backends.js';
+import { probeWebGpu } from '../src/webgpu-probe.js';
 
 const fake = (name: string, extra: object): Backend => ({ name, ...extra }) as unknown as Backend;
 
@@ -47,5 +48,14 @@ describe('chooseBackend', () => {
     expect(skipped).not.toContain(chosen.backend.name);
     for (const r of chosen.refused) expect(r.reason.length).toBeGreaterThan(0);
     await chosen.backend.destroy();
+  });
+});
+
+describe('probeWebGpu', () => {
+  it('says a missing package is not installed, without starting a process', async () => {
+    expect(await probeWebGpu('@saekit/no-such-backend')).toEqual({
+      ok: false,
+      reason: 'package @saekit/no-such-backend is not installed',
+    });
   });
 });
