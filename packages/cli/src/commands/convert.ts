@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSae, saveSae } from '@saekit/io';
+import { UsageError } from '../errors.js';
+
+export interface ConvertOptions {
+  from: string;
+  to: string;
+  format: 'saelens' | 'sparsify' | 'gemma-scope';
+  force?: boolean;
+}
+
+const MAIN_FILE = {
+  saelens: 'sae_weights.safetensors',
+  sparsify: 'sae.safetensors',
+  'gemma-scope': 'params.npz',
+} as const;
+
+/** Which architectures each output format can hold. */
+const HOLDS: Record<ConvertOptions['format'], readonly string[]> = {
+  saelens: ['topk', 'batchtopk', 'jumprelu', 'standard'],
+  sparsify: ['topk'],
+  'gemma-scope': ['jumprelu'],
+};
+
+export async function runConvert(o: ConvertOptions): Promise<void> {
+  const loaded = await loadSae(o.from);
+  const w = loaded.weights;
+  if (!HOLDS[o.format].includes(w.architecture)) {
+    throw new UsageError(
+      '--format',
+      `${o.format} cannot hold a ${w.architecture} SAE (it holds ${HOLDS[o.format].join(', ')})`,
+    );
+  }
+  const target =
+    o.format === 'gemma-scope' && o.to.endsWith('.npz') ? o.to : join(o.to, MAIN_FILE[o.format]);
+  if (existsSync(target) && !o.force) {
+    throw new UsageError('--to', `${target} exists; pass --force to overwrite`);
+  }
+  const metadata = loaded.cfg.metadata;
+  await saveSae(o.to, w, {
+    format: o.format,
+    ...(loaded.sparsity && { sparsity: loaded.sparsity }),
+    ...(metadata !== null &&
+      typeof metadata === 'object' &&
+      !Array.isArray(metadata) && { metadata }),
+  });
+  process.stderr.write(
+    `converted ${o.from} (${loaded.format}, ${w.architecture}, ${w.dIn} → ${w.dSae}) to ${o.format} in ${o.to}\n`,
+  );
+}

@@ -1,0 +1,72 @@
+import { evaluateSae, Sae } from '@saekit/core';
+import { loadSae } from '@saekit/io';
+import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
+import { InputError } from '../errors.js';
+import { readTokenRows } from '../shard-rows.js';
+
+export interface EvalOptions {
+  sae: string;
+  data: string;
+  batchSize: number;
+  maxTokens?: number;
+  backend: BackendChoice;
+  json?: boolean;
+}
+
+export async function runEval(o: EvalOptions): Promise<void> {
+  const loaded = await loadSae(o.sae);
+  const w = loaded.weights;
+  // Every row once, in file order (a training dataset would drop the last partial batch).
+  // Reading the first slice now reports a width mismatch before a backend is started.
+  const slices = readTokenRows(o.data, w.dIn, o.maxTokens ?? Number.POSITIVE_INFINITY);
+  const first = await slices.next();
+  if (first.done) throw new InputError(o.data, 'no rows to evaluate');
+  const batches = async function* () {
+    for (let slice = first.value; ; ) {
+      for (let r = 0; r < slice.rows; r += o.batchSize) {
+        yield slice.activations.subarray(r * w.dIn, Math.min(slice.rows, r + o.batchSize) * w.dIn);
+      }
+      const next = await slices.next();
+      if (next.done) return;
+      slice = next.value;
+    }
+  };
+  const chosen = await chooseBackend(o.backend);
+  if (!o.json) process.stderr.write(`${describeChoice(chosen)}\n`);
+  const sae = Sae.fromWeights(chosen.backend, w);
+  try {
+    const r = await evaluateSae(chosen.backend, sae, batches());
+    const result = {
+      sae: o.sae,
+      format: loaded.format,
+      architecture: w.architecture,
+      d_in: w.dIn,
+      d_sae: w.dSae,
+      tokens: r.tokens,
+      fvu: r.fvu,
+      mse: r.mse,
+      l0: r.l0,
+      dead_frac: r.deadFraction,
+      dense_frac: r.denseFraction,
+      firing_histogram: r.firingHistogram,
+    };
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    const rows: [string, string][] = [
+      ['SAE', `${o.sae} (${loaded.format}, ${w.architecture}, ${w.dIn} → ${w.dSae})`],
+      ['tokens', String(r.tokens)],
+      ['FVU', r.fvu.toFixed(5)],
+      ['MSE', r.mse.toExponential(4)],
+      ['L0', r.l0.toFixed(2)],
+      ['dead fraction', `${(r.deadFraction * 100).toFixed(2)}%`],
+      ['dense fraction', `${(r.denseFraction * 100).toFixed(2)}%`],
+    ];
+    const width = Math.max(...rows.map((x) => x[0].length));
+    process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  } finally {
+    sae.dispose();
+    await chosen.backend.destroy();
+  }
+}

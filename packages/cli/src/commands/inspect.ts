@@ -1,0 +1,131 @@
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Sae } from '@saekit/core';
+import { loadSae } from '@saekit/io';
+import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
+import { InputError } from '../errors.js';
+import { readMetrics } from '../metrics-log.js';
+import { decoderRowNorms, maxCosineSimilarity, sampleLatents } from '../report/analysis.js';
+import { ContextCollector } from '../report/contexts.js';
+import { type ReportInput, renderReport } from '../report/html.js';
+import { readTokenRows } from '../shard-rows.js';
+import { Llama2cTokenizer } from '../tokenizer.js';
+
+export interface InspectOptions {
+  sae: string;
+  out?: string;
+  metrics?: string;
+  data?: string;
+  tokenizer?: string;
+  features: number;
+  contexts: number;
+  window: number;
+  maxTokens: number;
+  cosineSample: number;
+  backend: BackendChoice;
+}
+
+export async function runInspect(o: InspectOptions): Promise<void> {
+  const loaded = await loadSae(o.sae);
+  const w = loaded.weights;
+  const runDir = existsSync(o.sae) && statSync(o.sae).isDirectory() ? o.sae : dirname(o.sae);
+  const out = o.out ?? join(runDir, 'report.html');
+  const notes: string[] = [];
+
+  const metricsPath = o.metrics ?? join(runDir, 'metrics.jsonl');
+  if (o.metrics !== undefined && !existsSync(o.metrics))
+    throw new InputError(o.metrics, 'no such file');
+  const metrics = existsSync(metricsPath) ? readMetrics(metricsPath) : undefined;
+  if (!metrics) notes.push(`no metrics log at ${metricsPath}: training curves omitted`);
+
+  let firingLog10 = loaded.sparsity;
+  let firingSource = loaded.sparsity
+    ? 'from the checkpoint’s sparsity, measured during training'
+    : undefined;
+
+  const tokenizer = o.tokenizer ? Llama2cTokenizer.read(o.tokenizer) : undefined;
+  let features: ReportInput['features'];
+  if (o.data) {
+    const chosen = await chooseBackend(o.backend);
+    process.stderr.write(`${describeChoice(chosen)}\n`);
+    // Threshold SAEs (JumpReLU, ReLU) have no fixed k: keep each token's largest actives,
+    // which is all the contexts need, instead of a dense dSae-wide code.
+    const threshold = w.architecture === 'jumprelu' || w.architecture === 'standard';
+    const sae = Sae.fromWeights(
+      chosen.backend,
+      w,
+      threshold ? { maxActive: Math.min(w.dSae, 64) } : {},
+    );
+    const collector = new ContextCollector(w.dSae, o.contexts);
+    let sawTokens = false;
+    try {
+      for await (const slice of readTokenRows(o.data, w.dIn, o.maxTokens)) {
+        collector.add(slice, await encodeInChunks(sae, slice.activations, slice.rows, w.dIn));
+        if (slice.tokenIds) sawTokens = true;
+      }
+    } finally {
+      sae.dispose();
+      await chosen.backend.destroy();
+    }
+    if (!firingLog10) {
+      firingLog10 = Float32Array.from(collector.counts, (c) =>
+        Math.log10(c / Math.max(1, collector.rows) + 1e-10),
+      );
+      firingSource = `measured on ${collector.rows} tokens of ${o.data}`;
+    }
+    if (!sawTokens) notes.push('the shards carry no token_ids: contexts show row numbers');
+    else if (!tokenizer) notes.push('no --tokenizer given: contexts show token ids');
+    const decode = (id: number, prev?: number) =>
+      tokenizer ? tokenizer.decodeToken(id, prev) : `⟨${id}⟩`;
+    features = collector.features(collector.topLatents(o.features), o.window, decode);
+  } else {
+    notes.push('no --data given: most-activating contexts omitted');
+  }
+
+  const latents = sampleLatents(w.dSae, o.cosineSample);
+  const report = renderReport({
+    title: `saekit report: ${resolve(o.sae).split('/').slice(-2).join('/')}`,
+    sae: {
+      path: o.sae,
+      format: loaded.format,
+      architecture: w.architecture,
+      dIn: w.dIn,
+      dSae: w.dSae,
+      k: w.k,
+    },
+    metrics,
+    firingLog10,
+    firingSource,
+    decoderNorms: decoderRowNorms(w.wDec, w.dSae, w.dIn),
+    maxCosine: { latents, values: maxCosineSimilarity(w.wDec, w.dSae, w.dIn, latents) },
+    features,
+    notes,
+  });
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, report);
+  renameSync(tmp, out);
+  process.stderr.write(`report written to ${out}\n`);
+}
+
+/**
+ * Encodes a shard's rows a chunk at a time (the encoder's dense [rows, dSae] product would
+ * not fit for a whole shard) into one code, so contexts may span chunk boundaries.
+ */
+async function encodeInChunks(sae: Sae, x: Float32Array, rows: number, dIn: number) {
+  const chunk = 1024;
+  let values: Float32Array | undefined;
+  let indices: Int32Array | undefined;
+  let k = 0;
+  for (let r = 0; r < rows; r += chunk) {
+    const n = Math.min(chunk, rows - r);
+    const code = await sae.encodeHost(x.subarray(r * dIn, (r + n) * dIn), n);
+    if (!values || !indices) {
+      k = code.width;
+      values = new Float32Array(rows * k);
+      indices = new Int32Array(rows * k).fill(-1);
+    }
+    values.set(code.values, r * k);
+    indices.set(code.indices, r * k);
+  }
+  return { values: values ?? new Float32Array(0), indices: indices ?? new Int32Array(0), k };
+}

@@ -1,0 +1,12 @@
+export { InputError, InterruptedError, UsageError } from './errors.js';
+export { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
+export { type MetricsRecord, readMetrics } from './metrics-log.js';
+export { buildProgram, VERSION } from './program.js';
+export {
+  type ContextExample,
+  type ContextToken,
+  type FeatureReport,
+  type ReportInput,
+  renderReport,
+} from './report/html.js';
+export { Llama2cTokenizer } from './tokenizer.js';

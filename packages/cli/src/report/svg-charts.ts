@@ -1,0 +1,244 @@
+import { scaleLinear, scaleLog } from 'd3-scale';
+import { line } from 'd3-shape';
+
+/**
+ * Static SVG charts built with d3-scale (axes, ticks) and d3-shape (paths), rendered to
+ * strings at report time: the report works offline, needs no script, and any HTML parser
+ * can check it.
+ */
+
+const WIDTH = 560;
+const HEIGHT = 260;
+const MARGIN = { top: 28, right: 16, bottom: 40, left: 64 };
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
+
+export interface Series {
+  readonly name: string;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+export interface LineChartOptions {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly Series[];
+  readonly logY?: boolean;
+  /** Start the y axis at 0 (counts, fractions, rates). */
+  readonly zeroBased?: boolean;
+}
+
+export function escapeXml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function fmt(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e3) return `${+(v / 1e3).toPrecision(3)}k`;
+  if (a < 1e-3) return v.toExponential(0);
+  return `${+v.toPrecision(3)}`;
+}
+
+function frame(title: string, kind: string, body: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="${escapeXml(kind)}" ` +
+    `viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" ` +
+    `aria-label="${escapeXml(title)}"><title>${escapeXml(title)}</title>` +
+    `<text x="${WIDTH / 2}" y="16" text-anchor="middle" class="chart-title">${escapeXml(title)}</text>` +
+    `${body}</svg>`
+  );
+}
+
+/**
+ * Tick labels with the precision the tick spacing needs (d3's tickFormat), abbreviated
+ * (12k, 3.4M) for large values.
+ */
+function tickFormatter(
+  scale: { tickFormat(count?: number): (v: number) => string },
+  count: number,
+) {
+  const precise = scale.tickFormat(count);
+  return (v: number) => (Math.abs(v) >= 1e4 ? fmt(v) : precise(v));
+}
+
+function axes(
+  xTicks: readonly number[],
+  x: (v: number) => number,
+  yTicks: readonly number[],
+  y: (v: number) => number,
+  xLabel: string,
+  yLabel: string,
+  xFormat: (v: number) => string,
+  yFormat: (v: number) => string,
+): string {
+  const bottom = HEIGHT - MARGIN.bottom;
+  const parts: string[] = [];
+  parts.push(
+    `<line x1="${MARGIN.left}" y1="${bottom}" x2="${WIDTH - MARGIN.right}" y2="${bottom}" class="axis"/>`,
+    `<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${bottom}" class="axis"/>`,
+  );
+  for (const t of xTicks) {
+    const px = x(t).toFixed(1);
+    parts.push(
+      `<line x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 4}" class="axis"/>`,
+      `<text x="${px}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeXml(xFormat(t))}</text>`,
+    );
+  }
+  for (const t of yTicks) {
+    const py = y(t).toFixed(1);
+    parts.push(
+      `<line x1="${MARGIN.left}" y1="${py}" x2="${WIDTH - MARGIN.right}" y2="${py}" class="grid"/>`,
+      `<text x="${MARGIN.left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle" class="tick">${escapeXml(yFormat(t))}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 6}" text-anchor="middle" class="label">${escapeXml(xLabel)}</text>`,
+    `<text transform="translate(14 ${(MARGIN.top + bottom) / 2}) rotate(-90)" text-anchor="middle" class="label">${escapeXml(yLabel)}</text>`,
+  );
+  return parts.join('');
+}
+
+function extent(values: Iterable<number>): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return [0, 1];
+  if (lo === hi)
+    return [lo - (lo === 0 ? 1 : Math.abs(lo) * 0.1), hi + (hi === 0 ? 1 : Math.abs(hi) * 0.1)];
+  return [lo, hi];
+}
+
+/** Lines over a shared x axis; `logY` for losses spanning decades (non-positive y dropped). */
+export function lineChart(o: LineChartOptions): string {
+  const pts = o.series.map((s) =>
+    s.points.filter(
+      ([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (!o.logY || py > 0),
+    ),
+  );
+  const xs = extent(pts.flat().map((p) => p[0]));
+  let ys = extent(pts.flat().map((p) => p[1]));
+  if (o.zeroBased && !o.logY) {
+    const hi = Math.max(0, ...pts.flat().map((p) => p[1]));
+    ys = [0, hi > 0 ? hi : 1];
+  }
+  const x = scaleLinear()
+    .domain(xs)
+    .range([MARGIN.left, WIDTH - MARGIN.right]);
+  const range: [number, number] = [HEIGHT - MARGIN.bottom, MARGIN.top];
+  const y = o.logY
+    ? scaleLog()
+        .domain(ys[0] > 0 ? ys : [1e-3, 1])
+        .range(range)
+        .nice()
+    : scaleLinear().domain(ys).range(range).nice();
+  const path = line<readonly [number, number]>()
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]));
+  const yTicks = o.logY ? y.ticks(4).filter((t) => Number.isInteger(Math.log10(t))) : y.ticks(5);
+  const body: string[] = [
+    axes(
+      x.ticks(6),
+      x,
+      yTicks.length > 0 ? yTicks : y.ticks(4),
+      y,
+      o.xLabel,
+      o.yLabel,
+      tickFormatter(x, 6),
+      o.logY ? fmt : tickFormatter(y, 5),
+    ),
+  ];
+  pts.forEach((p, i) => {
+    const color = COLORS[i % COLORS.length];
+    if (p.length === 1) {
+      body.push(`<circle cx="${x(p[0][0])}" cy="${y(p[0][1])}" r="3" fill="${color}"/>`);
+    } else if (p.length > 1) {
+      body.push(
+        `<path d="${path(p) ?? ''}" fill="none" stroke="${color}" stroke-width="1.5" class="series"/>`,
+      );
+    }
+    if (o.series.length > 1) {
+      body.push(
+        `<text x="${WIDTH - MARGIN.right - 4}" y="${MARGIN.top + 12 + i * 14}" text-anchor="end" fill="${color}" class="legend">${escapeXml(o.series[i].name)}</text>`,
+      );
+    }
+  });
+  return frame(o.title, 'line', body.join(''));
+}
+
+export interface HistogramBin {
+  readonly x0: number;
+  readonly x1: number;
+  readonly count: number;
+}
+
+/** Equal-width bins of `values` over [lo, hi] (values outside are clamped into the ends). */
+export function binValues(
+  values: Iterable<number>,
+  bins: number,
+  lo?: number,
+  hi?: number,
+): HistogramBin[] {
+  const arr = [...values].filter(Number.isFinite);
+  const [a, b] = lo !== undefined && hi !== undefined ? [lo, hi] : extent(arr);
+  const width = (b - a) / bins;
+  const out = Array.from({ length: bins }, (_, i) => ({
+    x0: a + i * width,
+    x1: a + (i + 1) * width,
+    count: 0,
+  }));
+  for (const v of arr) {
+    const i = Math.min(bins - 1, Math.max(0, Math.floor((v - a) / width)));
+    out[i].count++;
+  }
+  return out;
+}
+
+export function histogramChart(o: {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel?: string;
+  readonly bins: readonly HistogramBin[];
+  readonly xFormat?: (v: number) => string;
+}): string {
+  const lo = o.bins.length > 0 ? o.bins[0].x0 : 0;
+  const hi = o.bins.length > 0 ? o.bins[o.bins.length - 1].x1 : 1;
+  const x = scaleLinear()
+    .domain([lo, hi === lo ? lo + 1 : hi])
+    .range([MARGIN.left, WIDTH - MARGIN.right]);
+  const maxCount = Math.max(1, ...o.bins.map((b) => b.count));
+  const y = scaleLinear()
+    .domain([0, maxCount])
+    .range([HEIGHT - MARGIN.bottom, MARGIN.top])
+    .nice();
+  const body: string[] = [
+    axes(
+      x.ticks(6),
+      x,
+      y.ticks(5),
+      y,
+      o.xLabel,
+      o.yLabel ?? 'latents',
+      o.xFormat ?? tickFormatter(x, 6),
+      tickFormatter(y, 5),
+    ),
+  ];
+  for (const b of o.bins) {
+    const x0 = x(b.x0);
+    const w = Math.max(0.5, x(b.x1) - x0 - 1);
+    const top = y(b.count);
+    body.push(
+      `<rect x="${x0.toFixed(1)}" y="${top.toFixed(1)}" width="${w.toFixed(1)}" height="${(HEIGHT - MARGIN.bottom - top).toFixed(1)}" class="bar"><title>${escapeXml(`[${fmt(b.x0)}, ${fmt(b.x1)}): ${b.count}`)}</title></rect>`,
+    );
+  }
+  return frame(o.title, 'histogram', body.join(''));
+}

@@ -1,0 +1,213 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isOneLineError, saekit, tempDir } from './saekit.js';
+
+const CONTRACT_FLAGS: Record<string, string[]> = {
+  train: [
+    '--data',
+    '--out',
+    '--d-sae',
+    '--k',
+    '--steps',
+    '--batch-size',
+    '--seed',
+    '--backend',
+    '--architecture',
+    '--lr',
+    '--synthetic',
+    '--d-in',
+    '--resume',
+  ],
+  eval: ['--sae', '--data', '--json'],
+  inspect: ['--sae', '--out', '--data', '--tokenizer'],
+  convert: ['--from', '--to', '--format'],
+  bench: ['--backends', '--config', '--json'],
+};
+
+describe('saekit --help', () => {
+  it('lists every command and the exit codes', () => {
+    const r = saekit(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of Object.keys(CONTRACT_FLAGS))
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    expect(r.stdout).toContain('130');
+  });
+
+  it.each(Object.entries(CONTRACT_FLAGS))(
+    '%s --help documents its contract flags',
+    (command, flags) => {
+      const r = saekit([command, '--help']);
+      expect(r.code).toBe(0);
+      for (const f of flags) expect(r.stdout).toContain(f);
+    },
+  );
+});
+
+describe('bad input: one line on stderr, a documented non-zero exit, no stack trace', () => {
+  const dir = tempDir('errors');
+  const shards16 = join(dir.path, 'shards16');
+  const shards8 = join(dir.path, 'shards8');
+  const mixed = join(dir.path, 'mixed');
+
+  beforeAll(() => {
+    for (const [out, d] of [
+      [shards16, '16'],
+      [shards8, '8'],
+    ]) {
+      const r = saekit([
+        'synth',
+        '--out',
+        out,
+        '--d-in',
+        d,
+        '--tokens',
+        '512',
+        '--rows-per-shard',
+        '256',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    mkdirSync(mixed);
+    for (const [d, seed] of [
+      ['16', '1'],
+      ['8', '2'],
+    ]) {
+      const r = saekit([
+        'synth',
+        '--out',
+        join(mixed, `w${d}`),
+        '--d-in',
+        d,
+        '--tokens',
+        '256',
+        '--seed',
+        seed,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+  afterAll(() => dir.remove());
+
+  const out = () => join(dir.path, 'run');
+
+  it.each([
+    ['a non-numeric --k', ['train', '--synthetic', '--out', 'X', '--k', 'abc'], /--k/],
+    ['a zero --steps', ['train', '--synthetic', '--out', 'X', '--steps', '0'], /--steps/],
+    ['a negative --lr', ['train', '--synthetic', '--out', 'X', '--lr', '-1'], /--lr/],
+    [
+      'an unknown backend',
+      ['train', '--synthetic', '--out', 'X', '--backend', 'cuda'],
+      /--backend/,
+    ],
+    [
+      'an unknown architecture',
+      ['train', '--synthetic', '--out', 'X', '--architecture', 'relu'],
+      /--architecture/,
+    ],
+    ['an unknown flag', ['train', '--synthetic', '--out', 'X', '--bogus'], /--bogus/],
+    ['a missing --out', ['train', '--synthetic'], /--out/],
+    ['neither --data nor --synthetic', ['train', '--out', 'X'], /--data/],
+    [
+      'both --data and --synthetic',
+      ['train', '--out', 'X', '--data', 'd', '--synthetic'],
+      /--synthetic|--data/,
+    ],
+    [
+      'k larger than d_sae',
+      ['train', '--synthetic', '--out', 'X', '--d-sae', '8', '--k', '16'],
+      /k/,
+    ],
+    ['an unknown command', ['trian'], /trian/],
+    ['convert without --format', ['convert', '--from', 'a', '--to', 'b'], /--format/],
+    ['a bad bench config', ['bench', '--config', '1,2,3'], /--config/],
+  ])('%s → exit 2', (_name, args, mention) => {
+    const r = saekit(args.map((a) => (a === 'X' ? out() : a)));
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(mention);
+  });
+
+  it('a missing data directory → exit 3 naming it', () => {
+    const missing = join(dir.path, 'no-such-dir');
+    const r = saekit(['train', '--data', missing, '--out', out(), '--steps', '2']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toContain('no-such-dir');
+  });
+
+  it('shards narrower than --d-in → exit 3', () => {
+    const r = saekit([
+      'train',
+      '--data',
+      shards8,
+      '--d-in',
+      '16',
+      '--out',
+      out(),
+      '--steps',
+      '2',
+      '--backend',
+      'cpu',
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/width 8/);
+  });
+
+  it('shards of mixed widths → exit 3', () => {
+    const r = saekit([
+      'train',
+      '--data',
+      mixed,
+      '--out',
+      out(),
+      '--steps',
+      '2',
+      '--backend',
+      'cpu',
+      '--batch-size',
+      '64',
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+  });
+
+  it('a missing SAE for eval → exit 3', () => {
+    const r = saekit(['eval', '--sae', join(dir.path, 'nope'), '--data', shards16]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+  });
+
+  it('--resume with nothing to resume → exit 3', () => {
+    const r = saekit(['train', '--out', join(dir.path, 'empty'), '--resume']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+  });
+
+  it('eval on shards whose width differs from the SAE → exit 3', () => {
+    const run = join(dir.path, 'run16');
+    const t = saekit([
+      'train',
+      '--data',
+      shards16,
+      '--out',
+      run,
+      '--d-sae',
+      '32',
+      '--k',
+      '4',
+      '--steps',
+      '4',
+      '--batch-size',
+      '128',
+      '--backend',
+      'cpu',
+    ]);
+    expect(t.code, t.stderr).toBe(0);
+    const r = saekit(['eval', '--sae', run, '--data', shards8, '--backend', 'cpu']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/width 8.*d_in = 16/);
+  });
+});
