@@ -42,4 +42,20 @@ describe('synthetic ground truth', () => {
     expect(summary.last!.fvu).toBeLessThan(0.3);
     trainer.dispose();
   });
+
+  it('one seed for the data and the trainer does not start the SAE at the true dictionary', async () => {
+    // Regression: both used to draw the same Gaussian stream, so with equal seeds and
+    // m = n_true the tied init WAS the dictionary and "recovery" needed no training.
+    const seed = 7;
+    const data = new SyntheticActivations({ dIn: 32, nFeatures: 256, activePerToken: 4, seed });
+    const trainer = await Trainer.create(
+      createCpuBackend(),
+      { dIn: 32, dSae: 256, k: 4, seed },
+      { initData: data.batch(256) },
+    );
+    const r0 = featureRecovery((await trainer.exportWeights()).wDec, data.dictionary, 32);
+    expect(r0.recoveredFraction).toBeLessThan(0.05);
+    expect(r0.mmcs).toBeLessThan(0.7);
+    trainer.dispose();
+  });
 });

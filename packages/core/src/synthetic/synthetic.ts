@@ -85,7 +85,7 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
     this.#lo = magnitudeRange[0];
     this.#hi = magnitudeRange[1];
     this.#noise = noise;
-    this.#rng = new Rng(seed);
+    this.#rng = new Rng(seed, 'synthetic');
     const rng = this.#rng;
 
     this.dictionary = new Float32Array(nFeatures * dIn);

@@ -103,7 +103,7 @@ export class Trainer {
     this.backend = backend;
     this.config = config;
     this.#graph = new TrainGraph(backend, config);
-    this.#rng = new Rng(config.seed);
+    this.#rng = new Rng(config.seed, 'trainer');
     this.#notes = [...config.notes];
   }
 

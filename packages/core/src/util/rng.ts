@@ -5,9 +5,15 @@
 export class Rng {
   #s: Uint32Array;
 
-  constructor(seed: number | readonly number[]) {
+  /**
+   * `stream` names what the numbers are for. Two generators given the same seed but
+   * different streams draw independent sequences: without it a synthetic dictionary and a
+   * trainer's initial weights made from one user seed would be the same Gaussian draws,
+   * and the "trained" SAE would start at the answer.
+   */
+  constructor(seed: number | readonly number[], stream = '') {
     if (typeof seed === 'number') {
-      let x = seed >>> 0;
+      let x = (seed ^ hashString(stream)) >>> 0;
       const next = () => {
         x = (x + 0x9e3779b9) >>> 0;
         let z = x;
@@ -72,4 +78,11 @@ export class Rng {
     }
     return a;
   }
+}
+
+/** FNV-1a, enough to separate a handful of named streams. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return s.length === 0 ? 0 : h;
 }
