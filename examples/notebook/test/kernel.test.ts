@@ -1,0 +1,62 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWorkspace,
+  executeNotebook,
+  joinText,
+  KERNEL_NAME,
+  nbconvertAvailable,
+  type Workspace,
+} from './jupyter.js';
+
+const inCi = process.env.CI === 'true';
+const hint = 'jupyter nbconvert not found: run scripts/install-examples-system.sh';
+
+function notebookOf(...cells: string[]): string {
+  return JSON.stringify({
+    cells: cells.map((source, i) => ({
+      cell_type: 'code',
+      id: `c${i}`,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
+    metadata: { kernelspec: { name: KERNEL_NAME, display_name: 'Deno', language: 'typescript' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+// The harness itself: if these fail, the notebook test's failures are about the machine.
+describe.skipIf(!inCi && !nbconvertAvailable())(
+  `Deno kernel under nbconvert (${hint} if skipped)`,
+  () => {
+    let ws: Workspace;
+    beforeAll(() => {
+      ws = createWorkspace();
+    });
+    afterAll(() => ws?.dispose());
+
+    it('executes TypeScript cells and records their outputs', () => {
+      const path = join(ws.dir, 'ok.ipynb');
+      writeFileSync(
+        path,
+        notebookOf(
+          'const n: number = 6 * 7;\nconsole.log("n = " + n);',
+          'await Deno.jupyter.display({ "text/html": "<b>" + n + "</b>" }, { raw: true });',
+        ),
+      );
+      const { notebook } = executeNotebook(path, ws, 120);
+      expect(joinText(notebook.cells[0].outputs?.[0]?.text)).toBe('n = 42\n');
+      expect(notebook.cells[1].outputs?.[0]?.data?.['text/html']).toEqual(['<b>42</b>']);
+    });
+
+    it('fails the run when a cell throws', () => {
+      const path = join(ws.dir, 'bad.ipynb');
+      writeFileSync(path, notebookOf('1 + 1', 'throw new Error("cell two broke")', '3'));
+      expect(() => executeNotebook(path, ws, 120)).toThrow(/cell two broke/);
+    });
+  },
+);
