@@ -24,6 +24,8 @@ export async function bundlePage(): Promise<string> {
     platform: 'browser',
     target: 'es2022',
     conditions: ['source'],
+    // Dawn for Node: imported only where navigator.gpu is absent, never in a browser.
+    external: ['webgpu'],
     sourcemap: 'inline',
     write: false,
     logLevel: 'silent',
@@ -39,6 +41,10 @@ export async function serveExample(port = 0): Promise<ExampleServer> {
   ]);
   const server = createServer((req, res) => {
     const file = files.get(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (req.url === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (!file) {
       res.writeHead(404).end('not found');
       return;
