@@ -69,7 +69,17 @@ async function main(): Promise<void> {
 
   // Twice as many latents as true features: room to find each one.
   const data = new SyntheticActivations({ dIn, nFeatures: dSae / 2, batchSize, seed });
-  const config = { dIn, dSae, k, batchSize, steps, seed, ...(lr === undefined ? {} : { lr }) };
+  // The trainer's seed must differ from the data's: both draw unit rows of normals from the
+  // same generator, so equal seeds would start the decoder on the true dictionary.
+  const config = {
+    dIn,
+    dSae,
+    k,
+    batchSize,
+    steps,
+    seed: seed + 1,
+    ...(lr === undefined ? {} : { lr }),
+  };
   const trainer = await Trainer.create(backend, config, { initData: data.batch(4096) });
   const c = trainer.config;
   $<HTMLElement>('config').textContent =
