@@ -16,7 +16,8 @@ export interface NotebookOutput {
   readonly output_type: 'stream' | 'display_data' | 'execute_result' | 'error';
   readonly name?: string;
   readonly text?: string | string[];
-  readonly data?: Record<string, string | string[]>;
+  /** MIME bundle: text types as a string or list of lines, application/json as JSON. */
+  readonly data?: Readonly<Record<string, unknown>>;
   readonly ename?: string;
   readonly evalue?: string;
 }
@@ -34,6 +35,13 @@ export interface Notebook {
 
 export const joinText = (t: string | string[] | undefined): string =>
   Array.isArray(t) ? t.join('') : (t ?? '');
+
+/** A text MIME type of an output ('' when absent); nbformat may store it as a list of lines. */
+export function mimeText(output: NotebookOutput, mime: string): string {
+  const v = output.data?.[mime];
+  if (typeof v === 'string') return v;
+  return Array.isArray(v) && v.every((line) => typeof line === 'string') ? v.join('') : '';
+}
 
 /** Whether `jupyter nbconvert` can run here (scripts/install-examples-system.sh installs it). */
 export function nbconvertAvailable(): boolean {

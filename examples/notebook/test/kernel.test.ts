@@ -6,6 +6,7 @@ import {
   executeNotebook,
   joinText,
   KERNEL_NAME,
+  mimeText,
   nbconvertAvailable,
   type Workspace,
 } from './jupyter.js';
@@ -50,7 +51,7 @@ describe.skipIf(!inCi && !nbconvertAvailable())(
       );
       const { notebook } = executeNotebook(path, ws, 120);
       expect(joinText(notebook.cells[0].outputs?.[0]?.text)).toBe('n = 42\n');
-      expect(notebook.cells[1].outputs?.[0]?.data?.['text/html']).toEqual(['<b>42</b>']);
+      expect(mimeText(notebook.cells[1].outputs![0], 'text/html')).toBe('<b>42</b>');
     });
 
     it('fails the run when a cell throws', () => {
