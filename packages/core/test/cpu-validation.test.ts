@@ -75,6 +75,11 @@ describe('cpu backend: argument validation', () => {
       /^gatherDot: indices\[2\] = 5 is outside \[0, 5\)/,
     ],
     [
+      'gatherDot',
+      () => be.gatherDot(f(3, 2), f(2, 4), i(2, 2), f(5, 4)),
+      /^gatherDot: out \[3, 2\] must have 2 rows/,
+    ],
+    [
       'scatterOuterAdd',
       () => be.scatterOuterAdd(f(5, 4), i(2, 2), f(2, 3), f(2, 4)),
       /^scatterOuterAdd: indices \[2, 2\] must have the shape of values \[2, 3\]/,

@@ -33,8 +33,17 @@ function randomProblem(seed: number) {
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
 describe('trainer gradients: FVU + AuxK against float64 central differences', () => {
-  for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: every parameter, incl. W_enc and b_enc through AuxK`, async () => {
+  const runs = [
+    { seed: 1, batchtopk: false },
+    { seed: 2, batchtopk: false },
+    { seed: 3, batchtopk: false },
+    { seed: 4, batchtopk: true },
+    { seed: 5, batchtopk: true },
+  ];
+  for (const { seed, batchtopk } of runs) {
+    const arch = batchtopk ? 'batchtopk' : 'topk';
+    it(`${arch}, seed ${seed}: every parameter, incl. W_enc and b_enc through AuxK`, async () => {
+      const cap = batchtopk ? 2 * k : undefined;
       const p = randomProblem(seed);
       const params: ReferenceParams = {
         wEnc: f64(p.wEnc),
@@ -44,20 +53,17 @@ describe('trainer gradients: FVU + AuxK against float64 central differences', ()
       };
       // Dead latents: every latent outside all rows' main top-k, plus one that fires now (a
       // latent dead by its history may still win this batch), so AuxK touches both kinds.
-      const probe = referenceLoss(params, {
-        x: f64(p.x),
-        rows,
-        dIn: d,
-        dSae: m,
-        k,
-        kAux,
-        alpha,
-        dead: new Array(m).fill(false),
-      });
+      const shape = { x: f64(p.x), rows, dIn: d, dSae: m, k, kAux, alpha, batchTopKCap: cap };
+      const probe = referenceLoss(params, { ...shape, dead: new Array(m).fill(false) });
       const firing = new Set(probe.active.flat());
       const dead = Array.from({ length: m }, (_, i) => !firing.has(i));
       dead[probe.active[0][0]] = true;
-      const problem = { x: f64(p.x), rows, dIn: d, dSae: m, k, kAux, alpha, dead };
+      const problem = { ...shape, dead };
+      if (batchtopk) {
+        // BatchTopK must give rows different numbers of actives, or it is Top-K in disguise.
+        const counts = new Set(probe.active.map((a) => a.length));
+        expect(counts.size).toBeGreaterThan(1);
+      }
       const ref = referenceLoss(params, problem);
       const onlyAux = [...new Set(ref.auxActive.flat())].filter((i) => !firing.has(i));
       // The problem must exercise AuxK on latents that get no gradient from the main term.
@@ -74,6 +80,8 @@ describe('trainer gradients: FVU + AuxK against float64 central differences', ()
         auxkAlpha: alpha,
         batchSize: rows,
         deadTokens: 100,
+        architecture: arch,
+        batchTopKCap: cap,
       });
       const g = new TrainGraph(backend, config);
       backend.write(g.params.wEnc, p.wEnc);

@@ -13,7 +13,7 @@ export {
   type DatasetPosition,
 } from './dataset/activation-dataset.js';
 export { resolveShards } from './dataset/resolve.js';
-export { openShard, type ShardInfo } from './dataset/shard.js';
+export { openShard, readShardIds, type ShardIds, type ShardInfo } from './dataset/shard.js';
 export { type ShardDtype, ShardWriter, type ShardWriterOptions } from './dataset/shard-writer.js';
 export { FormatError } from './errors.js';
 export {

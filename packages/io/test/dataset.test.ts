@@ -6,6 +6,7 @@ import {
   ActivationDataset,
   type DatasetPosition,
   readSafetensors,
+  readShardIds,
   resolveShards,
   ShardWriter,
   writeNpy,
@@ -116,6 +117,7 @@ describe('ActivationDataset', () => {
         expect(seen).toEqual(full.slice(0, stop));
         const saved = JSON.parse(JSON.stringify(first.position())) as DatasetPosition;
         expect(saved.batches).toBe(stop);
+        expect(first.positionAt(stop)).toEqual(saved);
         const resumed = await ActivationDataset.open(dir, { ...options, position: saved });
         expect(await collect(resumed), `resume after ${stop}`).toEqual(full.slice(stop));
       }
@@ -158,6 +160,8 @@ describe('ActivationDataset', () => {
       }
       expect(count).toBe(200);
       expect(max).toBe(2);
+      // 20 windows went through two recycled buffers.
+      expect(ds.windowBuffers).toBe(2);
     });
   });
 
@@ -235,6 +239,46 @@ describe('ActivationDataset', () => {
     });
   });
 
+  it('reuseBatches hands out the same batches from two recycled buffers', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 9, shuffleBuffer: 40, seed: 2, epochs: 2 };
+      const fresh = await collect(await ActivationDataset.open(dir, options));
+      const reused: Float32Array[] = [];
+      const copies: Float32Array[] = [];
+      for await (const b of await ActivationDataset.open(dir, { ...options, reuseBatches: true })) {
+        reused.push(b);
+        copies.push(Float32Array.from(b));
+      }
+      expect(copies).toEqual(fresh);
+      expect(reused[2]).toBe(reused[0]);
+      expect(reused[1]).not.toBe(reused[0]);
+    });
+  });
+
+  it('workers: the same batches decoded off the main thread, errors still name shard and row', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 9, shuffleBuffer: 40, seed: 4, epochs: 2 };
+      const main = await collect(await ActivationDataset.open(dir, options));
+      const ds = await ActivationDataset.open(dir, { ...options, workers: 2 });
+      expect(await collect(ds)).toEqual(main);
+      const data = numbered(0, 10, 3);
+      data[7 * 3 + 2] = Number.POSITIVE_INFINITY;
+      await writeNpy(join(dir, 'bad.npy'), { dtype: 'F16', shape: [10, 3], data });
+      const bad = await ActivationDataset.open(join(dir, 'bad.npy'), { batchSize: 5, workers: 1 });
+      const error = await collect(bad).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await bad.close();
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toMatch(
+        /bad\.npy: row 7: non-finite value Infinity in column 2/,
+      );
+    });
+  });
+
   it('validates options', async () => {
     await expect(ActivationDataset.open(fixture('shards'), { batchSize: 0 })).rejects.toThrow(
       /'batchSize'/,
@@ -297,6 +341,32 @@ describe('ShardWriter', () => {
       await w.close();
       await expect(w.append(Float32Array.of(1, 2))).rejects.toThrow(/after close/);
       expect(() => new ShardWriter(dir, { dIn: 0 })).toThrow(/'dIn'/);
+      expect(new ShardWriter(dir, { dIn: 1024 }).rowsPerShard).toBe(65536);
+    });
+  });
+});
+
+describe('readShardIds', () => {
+  it('reads token and sequence ids from safetensors shards and .npy siblings', async () => {
+    await withTempDir(async (dir) => {
+      const w = new ShardWriter(dir, { dIn: 2, rowsPerShard: 3 });
+      await w.append(new Float32Array(6), Int32Array.of(5, 6, 7), Int32Array.of(0, 0, 1));
+      const [shard] = await w.close();
+      expect(await readShardIds(shard)).toEqual({
+        tokenIds: Int32Array.of(5, 6, 7),
+        sequenceIds: Int32Array.of(0, 0, 1),
+      });
+      await writeNpy(join(dir, 'a.npy'), { shape: [3, 2], data: new Float32Array(6) });
+      expect(await readShardIds(join(dir, 'a.npy'))).toEqual({});
+      await writeNpy(join(dir, 'a.token_ids.npy'), {
+        shape: [3],
+        data: BigInt64Array.of(1n, 2n, 3n),
+      });
+      expect(await readShardIds(join(dir, 'a.npy'))).toEqual({ tokenIds: Int32Array.of(1, 2, 3) });
+      await writeNpy(join(dir, 'a.sequence_ids.npy'), { shape: [2], data: Int32Array.of(1, 2) });
+      await expect(readShardIds(join(dir, 'a.npy'))).rejects.toThrow(
+        /a\.sequence_ids\.npy: sequence_ids has shape \[2\], expected \[3\]/,
+      );
     });
   });
 });

@@ -70,6 +70,12 @@ describe('.npy writer', () => {
     ['F16', randomFloats(12), [2, 2, 3]],
     ['F64', randomFloats(5), [5]],
     [undefined, Int32Array.from([-5, 0, 9]), [3]],
+    [undefined, Int8Array.from([-128, 127]), [2]],
+    [undefined, Uint8Array.from([0, 255]), [2]],
+    [undefined, Int16Array.from([-32768, 32767]), [2]],
+    [undefined, Uint16Array.from([0, 65535]), [1, 2]],
+    [undefined, Uint32Array.from([0, 2 ** 32 - 1]), [2]],
+    [undefined, BigUint64Array.from([0n, 2n ** 64n - 1n]), [2]],
     [undefined, BigInt64Array.from([-(2n ** 62n), 3n]), [2]],
     ['BOOL', Uint8Array.from([1, 0, 1]), [3]],
     [undefined, Float32Array.of(7), []],
@@ -244,7 +250,9 @@ describe('.npz', () => {
       bytes[at + 1] = 0;
       const path = join(dir, 'bad.npz');
       await writeFile(path, bytes);
-      await expect(readNpz(path)).rejects.toThrow(new RegExp(`${path}:a\\.npy: bad magic`));
+      await expect(readNpz(path)).rejects.toThrow(
+        new RegExp(`${path}: member 'a\\.npy': CRC-32 mismatch`),
+      );
       await writeFile(path, bytes.subarray(0, 100));
       await expect(readNpz(path)).rejects.toBeInstanceOf(FormatError);
     });

@@ -66,63 +66,88 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   );
 }
 
-describe('resume after kill (cpu backend, ActivationDataset, training state on disk)', () => {
-  it(`a run killed after its step-${2 * CHECKPOINT_EVERY} checkpoint and resumed ends bit-identical to an uninterrupted ${STEPS}-step run`, async () => {
-    await withTempDir(async (dir) => {
-      const shards = join(dir, 'shards');
-      await writeShards(shards);
-
-      // The uninterrupted run.
-      const straight = await Trainer.create(createCpuBackend(), config);
-      const summary = await straight.train(await openData(shards));
-      expect(summary.steps).toBe(STEPS);
-      const want = await exported(straight);
-
-      // The same run with checkpoints, killed two steps after the second checkpoint.
-      const ckpt = join(dir, 'state.safetensors');
-      const killed = await Trainer.create(createCpuBackend(), config);
-      const data = await openData(shards);
-      const kill = new AbortController();
-      let checkpoints = 0;
-      await killed.train(data, {
-        signal: kill.signal,
-        onStep: async (m) => {
-          if (m.step % CHECKPOINT_EVERY === 0 && checkpoints < 2) {
-            // Inside onStep the trainer and the dataset have both moved one batch on (the
-            // trainer keeps a step in flight), so the state and the position agree.
-            const state = await killed.saveState({ data: data.position() });
-            expect(state.meta['step']).toBe((data.position() as DatasetPosition).batches);
-            await saveTrainingState(ckpt, state);
-            checkpoints++;
-          }
-          if (m.step === 2 * CHECKPOINT_EVERY + 2) kill.abort();
-        },
-      });
-      expect(killed.stepsDone).toBeLessThan(STEPS);
-      killed.dispose();
-
-      // A new process: everything comes from disk.
-      const state = await loadTrainingState(ckpt);
-      const position = (state.meta['extra'] as { data: DatasetPosition }).data;
-      expect(position.batches).toBe(state.meta['step']);
-      expect(position.batches).toBeGreaterThan(2 * CHECKPOINT_EVERY - 1);
-      expect(position.batches).toBeLessThan(2 * CHECKPOINT_EVERY + 2);
-      const resumed = await Trainer.create(createCpuBackend(), null, { state });
-      const rest = await resumed.train(await openData(shards, position));
-      expect(rest.steps).toBe(STEPS);
-      const got = await exported(resumed);
-
-      expect(got.dIn).toBe(want.dIn);
-      for (const key of ['wEnc', 'wDec', 'bEnc', 'bDec'] as const) {
-        expect(sameBits(got[key], want[key]), key).toBe(true);
+/**
+ * Trains `cfg` from `shards`, checkpointing to disk at `checkpointAt` steps, and "kills" the
+ * process `killAfter` steps later; returns the checkpoint path.
+ */
+async function runAndKill(
+  cfg: TrainConfigInput,
+  shards: string,
+  ckpt: string,
+  checkpointAt: readonly number[],
+  killAt: number,
+): Promise<void> {
+  const killed = await Trainer.create(createCpuBackend(), cfg);
+  const data = await openData(shards);
+  const kill = new AbortController();
+  await killed.train(data, {
+    signal: kill.signal,
+    onStep: async (m) => {
+      if (checkpointAt.includes(m.step)) {
+        // One batch per step: positionAt(stepsDone) is the data position matching the state,
+        // also while the trainer holds batches it pulled ahead (initialisation, pipelining).
+        const state = await killed.saveState({ data: data.positionAt(killed.stepsDone) });
+        await saveTrainingState(ckpt, state);
       }
-      // Control: resuming one batch off in the data gives different weights, so the equality
-      // above is evidence of an exact resume and not of an insensitive comparison.
-      const off = await Trainer.create(createCpuBackend(), null, { state });
-      await off.train(await openData(shards, { ...position, batches: position.batches + 1 }));
-      expect(sameBits((await exported(off)).wDec, want.wDec)).toBe(false);
-      // And the run did learn something, so the comparison is not between two untouched inits.
-      expect(summary.last?.fvu).toBeLessThan(1);
-    });
+      if (m.step === killAt) kill.abort();
+    },
   });
+  expect(killed.stepsDone).toBeLessThan(STEPS);
+  killed.dispose();
+}
+
+describe('resume after kill (cpu backend, ActivationDataset, training state on disk)', () => {
+  const scenarios: [string, TrainConfigInput, number[], number][] = [
+    [
+      `checkpoints at steps 10 and 20, killed at step 22`,
+      config,
+      [CHECKPOINT_EVERY, 2 * CHECKPOINT_EVERY],
+      2 * CHECKPOINT_EVERY + 2,
+    ],
+    [
+      `initialised from 3 batches, checkpoint at step 1 (batches pulled ahead), killed at step 5`,
+      { ...config, initTokens: 3 * BATCH },
+      [1],
+      5,
+    ],
+  ];
+  for (const [what, cfg, checkpointAt, killAt] of scenarios) {
+    it(`${what}: the resumed ${STEPS}-step run ends bit-identical to the uninterrupted one`, async () => {
+      await withTempDir(async (dir) => {
+        const shards = join(dir, 'shards');
+        await writeShards(shards);
+
+        const straight = await Trainer.create(createCpuBackend(), cfg);
+        const summary = await straight.train(await openData(shards));
+        expect(summary.steps).toBe(STEPS);
+        const want = await exported(straight);
+
+        const ckpt = join(dir, 'state.safetensors');
+        await runAndKill(cfg, shards, ckpt, checkpointAt, killAt);
+
+        // A new process: everything comes from disk.
+        const state = await loadTrainingState(ckpt);
+        const position = (state.meta['extra'] as { data: DatasetPosition }).data;
+        expect(position.batches).toBe(state.meta['step']);
+        expect(position.batches).toBeGreaterThanOrEqual(checkpointAt[checkpointAt.length - 1]);
+        expect(position.batches).toBeLessThan(killAt);
+        const resumed = await Trainer.create(createCpuBackend(), null, { state });
+        const rest = await resumed.train(await openData(shards, position));
+        expect(rest.steps).toBe(STEPS);
+        const got = await exported(resumed);
+
+        expect(got.dIn).toBe(want.dIn);
+        for (const key of ['wEnc', 'wDec', 'bEnc', 'bDec'] as const) {
+          expect(sameBits(got[key], want[key]), key).toBe(true);
+        }
+        // Control: resuming one batch off in the data gives different weights, so the equality
+        // above is evidence of an exact resume and not of an insensitive comparison.
+        const off = await Trainer.create(createCpuBackend(), null, { state });
+        await off.train(await openData(shards, { ...position, batches: position.batches + 1 }));
+        expect(sameBits((await exported(off)).wDec, want.wDec)).toBe(false);
+        // And the run learned something, so the comparison is not between two untouched inits.
+        expect(summary.last?.fvu).toBeLessThan(1);
+      });
+    });
+  }
 });

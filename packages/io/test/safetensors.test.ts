@@ -110,6 +110,36 @@ describe('safetensors round trips', () => {
     });
   });
 
+  it('C64 and the byte-packed float dtypes (F8_*, F4, F6_*) round-trip their raw values', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'odd.safetensors');
+      const raw = Uint8Array.from([0x38, 0x7e, 0xb8, 0x01]);
+      const tensors = {
+        c64: { dtype: 'C64' as const, shape: [2], data: Float32Array.of(1, -2, 3.5, 4) },
+        e4m3: { dtype: 'F8_E4M3' as const, shape: [4], data: raw },
+        e5m2: { dtype: 'F8_E5M2' as const, shape: [4], data: raw },
+        e8m0: { dtype: 'F8_E8M0' as const, shape: [4], data: raw },
+        f4: { dtype: 'F4' as const, shape: [8], data: raw },
+        f6a: { dtype: 'F6_E2M3' as const, shape: [4], data: raw.subarray(0, 3) },
+        f6b: { dtype: 'F6_E3M2' as const, shape: [4], data: raw.subarray(0, 3) },
+      };
+      await writeSafetensors(path, tensors);
+      const back = (await readSafetensors(path)).tensors;
+      expect(back['c64'].data).toEqual(Float32Array.of(1, -2, 3.5, 4));
+      expect(Array.from(back['e4m3'].data as Float32Array)).toEqual([1, 448, -1, 2 ** -9]);
+      expect(back['f4'].data).toEqual(raw);
+      expect(back['f6a'].data).toEqual(raw.subarray(0, 3));
+      const again = join(dir, 'again.safetensors');
+      await writeSafetensors(again, {
+        f4: { dtype: 'F4', shape: [8], data: back['f4'].data },
+        c64: { dtype: 'C64', shape: [2], data: back['c64'].data },
+      });
+      expect((await readSafetensors(again)).tensors['c64'].data).toEqual(
+        Float32Array.of(1, -2, 3.5, 4),
+      );
+    });
+  });
+
   it('writes the data section 8-byte aligned and readable header', async () => {
     const bytes = concat(encodeSafetensors({ a: { shape: [1], data: Float32Array.of(1) } }));
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));

@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
 import type { Backend } from '../backend/backend.js';
-import { createCpuBackend } from '../backends/cpu/index.js';
 import type { SaeWeights } from '../sae/weights.js';
 import { SyntheticActivations } from '../synthetic/synthetic.js';
 import type { TrainConfigInput } from '../train/config.js';
@@ -101,9 +100,7 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
   });
   const init = data.batch(256);
   const batches = Array.from({ length: scenario.steps }, () => data.batch());
-  const cpu = createCpuBackend();
-  const want = await run(cpu, scenario, init, batches);
-  await cpu.destroy();
+  const want = await run(ctx.reference(), scenario, init, batches);
   const got = await run(ctx.backend, scenario, init, batches);
 
   expect(

@@ -24,6 +24,11 @@ export interface ReferenceProblem {
   readonly alpha: number;
   /** dead[i] = true when latent i may take part in AuxK */
   readonly dead: readonly boolean[];
+  /**
+   * BatchTopK instead of Top-K: each row offers its top `cap` pre-activations, the batch keeps
+   * those ≥ the (rows·k)-th largest offer (and > 0).
+   */
+  readonly batchTopKCap?: number;
 }
 
 export interface ReferenceResult {
@@ -72,14 +77,29 @@ export function referenceLoss(
   const active: number[][] = [];
   const auxActive: number[][] = [];
   let fvuNum = 0;
-  const pre = new Float64Array(m);
+  const preAll: Float64Array[] = [];
   for (let r = 0; r < rows; r++) {
+    const pre = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       let s = params.bEnc[i];
       for (let c = 0; c < d; c++) s += (x[r * d + c] - params.bDec[c]) * params.wEnc[i * d + c];
       pre[i] = s;
     }
-    const sel = topIndices(pre, k, () => true).filter((i) => pre[i] > 0);
+    preAll.push(pre);
+  }
+  const cap = problem.batchTopKCap;
+  let batchThreshold = Number.NEGATIVE_INFINITY;
+  if (cap !== undefined) {
+    const offers = preAll.flatMap((pre) => topIndices(pre, cap, () => true).map((i) => pre[i]));
+    offers.sort((a, b) => b - a);
+    batchThreshold = offers[rows * k - 1];
+  }
+  for (let r = 0; r < rows; r++) {
+    const pre = preAll[r];
+    const sel =
+      cap === undefined
+        ? topIndices(pre, k, () => true).filter((i) => pre[i] > 0)
+        : topIndices(pre, cap, () => true).filter((i) => pre[i] >= batchThreshold && pre[i] > 0);
     active.push(sel);
     for (let c = 0; c < d; c++) {
       let xhat = params.bDec[c];

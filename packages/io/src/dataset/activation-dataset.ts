@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { ConfigError, DataError, type JsonObject, Rng } from '@saekit/core';
+import { DecodePool, workerCanRead } from './decode-pool.js';
 import { resolveShards } from './resolve.js';
 import { openHandle, openShard, readShardRows, type ShardInfo } from './shard.js';
 
@@ -22,6 +24,19 @@ export interface ActivationDatasetOptions {
   readonly position?: DatasetPosition;
   /** Windows read ahead while the current one is consumed. Default 1. */
   readonly readAhead?: number;
+  /**
+   * Hand out batches from two recycled buffers instead of a fresh array each time: a batch
+   * is then overwritten two batches later. Saves the page faults of fresh allocations; safe
+   * for consumers that copy each batch before asking for the next one (Trainer.train and
+   * Trainer.step do, into the backend). Default false.
+   */
+  readonly reuseBatches?: boolean;
+  /**
+   * Worker threads that read, decode (f16/bf16 → f32) and check rows off the main thread, so
+   * a training loop on the main thread only pays for the shuffled copy. 0 (default) does it
+   * all on the calling thread. Batches are identical either way.
+   */
+  readonly workers?: number;
 }
 
 /** A JSON-serialisable place in the batch stream; `open(..., { position })` resumes there. */
@@ -46,6 +61,8 @@ interface Chunk {
 
 interface Window {
   readonly rows: number;
+  /** The pooled buffer `data` is a view of (shuffleBuffer rows). */
+  readonly buffer: Float32Array;
   readonly data: Float32Array;
   /** Order in which the window's rows are handed out. */
   readonly order: Uint32Array;
@@ -98,12 +115,22 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   readonly seed: number;
   readonly shuffle: boolean;
   readonly #readAhead: number;
+  readonly #batchRing: Float32Array[] | undefined;
+  readonly #decoders: DecodePool | undefined;
   readonly #chunkRows: number;
   readonly #fingerprint: string;
   #batches: number;
   /** Chunk orders of the (at most two) epochs in use: a batch can straddle an epoch boundary. */
   readonly #epochChunks = new Map<number, { chunks: Chunk[]; starts: number[] }>();
   readonly #windows = new Map<string, Promise<Window>>();
+  /**
+   * Window buffers no longer in use. Reusing them matters: reading into fresh memory costs a
+   * page fault per 4 KiB, several times the cost of the read itself from the page cache.
+   */
+  readonly #pool: Float32Array[] = [];
+  /** Loaded windows still in #windows, so their buffers can be pooled as soon as they are dropped. */
+  readonly #ready = new Map<string, Window>();
+  #allocated = 0;
 
   private constructor(shards: ShardInfo[], options: ActivationDatasetOptions) {
     this.shards = shards;
@@ -123,20 +150,27 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
         ? Math.max(4 * this.batchSize, 16384)
         : positiveInt('shuffleBuffer', options.shuffleBuffer);
     this.shuffleBuffer = Math.min(buffer, this.rows);
+    this.#batchRing = options.reuseBatches === true ? [] : undefined;
+    const workers = options.workers ?? 0;
+    if (!Number.isSafeInteger(workers) || workers < 0) {
+      throw new ConfigError('workers', `must be a non-negative integer, got ${workers}`);
+    }
+    this.#decoders = workers > 0 ? new DecodePool(workers) : undefined;
     this.#readAhead = options.readAhead ?? 1;
     if (!Number.isSafeInteger(this.#readAhead) || this.#readAhead < 0) {
       throw new ConfigError('readAhead', 'must be a non-negative integer');
     }
     // Eight chunks per window: big sequential reads, and every window mixes several shards.
     this.#chunkRows = Math.max(1, Math.ceil(this.shuffleBuffer / 8));
-    this.#fingerprint = mix(
-      shards.length,
-      this.dIn,
-      ...shards.flatMap((s) => [
-        s.rows,
-        ...Array.from(s.path.split('/').pop() ?? '', (c) => c.charCodeAt(0)),
-      ]),
-    ).toString(16);
+    // Folded shard by shard (no argument spreading, so any number of shards works).
+    let fp = mix(shards.length, this.dIn);
+    for (const shard of shards) {
+      const name = basename(shard.path);
+      let h = mix(shard.rows, name.length);
+      for (let i = 0; i < name.length; i++) h = mix(h, name.charCodeAt(i));
+      fp = mix(fp, h);
+    }
+    this.#fingerprint = fp.toString(16);
     this.#batches = 0;
     const p = options.position;
     if (p !== undefined) this.#restore(p);
@@ -174,12 +208,29 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     return this.#windows.size;
   }
 
+  /** Window buffers allocated so far (diagnostics): 1 + readAhead in steady state. */
+  get windowBuffers(): number {
+    return this.#allocated;
+  }
+
   /** Where the stream is now: batches already handed out are not handed out again on resume. */
   position(): DatasetPosition {
+    return this.positionAt(this.#batches);
+  }
+
+  /**
+   * The position after the first `batches` batches, whatever has been read so far. A trainer
+   * that takes one batch per step can save `positionAt(trainer.stepsDone)`, which stays right
+   * even while it holds batches it has pulled but not trained on yet.
+   */
+  positionAt(batches: number): DatasetPosition {
+    if (!Number.isSafeInteger(batches) || batches < 0 || batches > this.totalBatches) {
+      throw new ConfigError('position', `batch ${batches} is outside this dataset`);
+    }
     return {
       format: 'saekit-dataset-position',
       version: 1,
-      batches: this.#batches,
+      batches,
       batchSize: this.batchSize,
       shuffleBuffer: this.shuffleBuffer,
       shuffle: this.shuffle,
@@ -245,7 +296,17 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const { chunks, starts } = this.#chunksOf(epoch);
     const first = w * this.shuffleBuffer;
     const rows = Math.min(this.shuffleBuffer, this.rows - first);
-    const data = new Float32Array(rows * this.dIn);
+    let buffer = this.#pool.pop();
+    if (buffer === undefined) {
+      const n = this.shuffleBuffer * this.dIn;
+      // Workers write into the window directly, so it must be shared memory.
+      buffer =
+        this.#decoders === undefined
+          ? new Float32Array(n)
+          : new Float32Array(new SharedArrayBuffer(n * 4));
+      this.#allocated++;
+    }
+    const data = buffer.subarray(0, rows * this.dIn);
     // Binary search for the chunk holding the window's first row.
     let lo = 0;
     let hi = chunks.length - 1;
@@ -262,6 +323,12 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       const take = Math.min(chunk.rows - skip, rows - filled);
       const shard = this.shards[chunk.shard];
       const out = data.subarray(filled * this.dIn, (filled + take) * this.dIn);
+      const decoders = this.#decoders;
+      if (decoders !== undefined && workerCanRead(shard)) {
+        reads.push(decoders.read(shard, chunk.start + skip, take, out));
+        filled += take;
+        continue;
+      }
       reads.push(
         (async () => {
           const handle = await openHandle(shard.path);
@@ -278,25 +345,41 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const order = new Uint32Array(rows);
     for (let i = 0; i < rows; i++) order[i] = i;
     if (this.shuffle) new Rng(mix(this.seed, epoch, w, 2)).shuffle(order);
-    return { rows, data, order };
+    return { rows, buffer, data, order };
   }
 
   #window(epoch: number, w: number): Promise<Window> {
     const key = `${epoch}:${w}`;
     let p = this.#windows.get(key);
     if (p === undefined) {
-      p = this.#loadWindow(epoch, w);
-      // A prefetch may fail before anyone awaits it; the error surfaces when it is awaited.
-      p.catch(() => {});
+      const loading = this.#loadWindow(epoch, w);
+      p = loading;
       this.#windows.set(key, p);
+      loading.then(
+        (win) => {
+          // Forgotten while loading: its buffer goes straight back to the pool.
+          if (this.#windows.get(key) === loading) this.#ready.set(key, win);
+          else this.#release(win);
+        },
+        // A prefetch may fail before anyone awaits it; the error surfaces when it is awaited.
+        () => {},
+      );
     }
     return p;
   }
 
-  /** Starts loading the windows after (epoch, w), and forgets those before it. */
+  #release(win: Window): void {
+    if (this.#pool.length <= this.#readAhead) this.#pool.push(win.buffer);
+  }
+
+  /**
+   * Forgets the windows before (epoch, w), returning their buffers to the pool, then starts
+   * loading the `readAhead` windows after it. Called only once the iterator is done with
+   * every earlier window.
+   */
   #prefetch(epoch: number, w: number): void {
     const perEpoch = Math.ceil(this.rows / this.shuffleBuffer);
-    const keep = new Set<string>([`${epoch}:${w}`]);
+    const ahead: [number, number][] = [];
     let e = epoch;
     let ww = w;
     for (let i = 0; i < this.#readAhead; i++) {
@@ -306,16 +389,31 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
         e++;
       }
       if (e >= this.epochs) break;
-      keep.add(`${e}:${ww}`);
-      this.#window(e, ww);
+      ahead.push([e, ww]);
     }
-    for (const key of this.#windows.keys()) if (!keep.has(key)) this.#windows.delete(key);
+    const keep = new Set([`${epoch}:${w}`, ...ahead.map(([x, y]) => `${x}:${y}`)]);
+    for (const key of this.#windows.keys()) {
+      if (keep.has(key)) continue;
+      this.#windows.delete(key);
+      const win = this.#ready.get(key);
+      if (win !== undefined) {
+        this.#ready.delete(key);
+        this.#release(win);
+      }
+    }
+    for (const [x, y] of ahead) this.#window(x, y);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
     const d = this.dIn;
     while (this.#batches < this.totalBatches) {
-      const batch = new Float32Array(this.batchSize * d);
+      const ring = this.#batchRing;
+      let batch: Float32Array;
+      if (ring === undefined) batch = new Float32Array(this.batchSize * d);
+      else {
+        batch = ring.length < 2 ? new Float32Array(this.batchSize * d) : ring.shift()!;
+        ring.push(batch);
+      }
       let row = this.#batches * this.batchSize;
       let filled = 0;
       while (filled < this.batchSize) {
@@ -337,5 +435,12 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       yield batch;
     }
     this.#windows.clear();
+    this.#ready.clear();
+    await this.close();
+  }
+
+  /** Stops the decode workers, if any (they restart if the dataset is read again). */
+  async close(): Promise<void> {
+    await this.#decoders?.close();
   }
 }

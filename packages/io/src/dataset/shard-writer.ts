@@ -9,7 +9,7 @@ export interface ShardWriterOptions {
   readonly dIn: number;
   /** On-disk precision of `activations`. Default f32. */
   readonly dtype?: ShardDtype;
-  /** Rows per shard file (the last may be shorter). Default 65536. */
+  /** Rows per shard file (the last may be shorter). Default: about 256 MiB of f32 rows. */
   readonly rowsPerShard?: number;
   /** File name prefix; shards are `<prefix>-00000.safetensors`, ... Default `shard`. */
   readonly prefix?: string;
@@ -32,7 +32,7 @@ export class ShardWriter {
   readonly rowsPerShard: number;
   readonly #prefix: string;
   readonly #metadata: Readonly<Record<string, string>>;
-  readonly #rows: Float32Array;
+  #rows: Float32Array | undefined;
   #tokenIds: Int32Array | undefined;
   #sequenceIds: Int32Array | undefined;
   /** Whether the shard being filled has ids; every append to it must agree. */
@@ -51,13 +51,13 @@ export class ShardWriter {
     this.dtype = options.dtype ?? 'f32';
     if (!(this.dtype in DTYPE))
       throw new ConfigError('dtype', `must be f32, f16 or bf16, got ${this.dtype}`);
-    this.rowsPerShard = options.rowsPerShard ?? 65536;
+    // The buffer of one shard is held in memory as f32, so the default bounds it, not the rows.
+    this.rowsPerShard = options.rowsPerShard ?? Math.max(1, Math.floor(2 ** 28 / (4 * this.dIn)));
     if (!Number.isSafeInteger(this.rowsPerShard) || this.rowsPerShard < 1) {
       throw new ConfigError('rowsPerShard', `must be a positive integer, got ${this.rowsPerShard}`);
     }
     this.#prefix = options.prefix ?? 'shard';
     this.#metadata = options.metadata ?? {};
-    this.#rows = new Float32Array(this.rowsPerShard * this.dIn);
   }
 
   /** Paths of the shards written so far. */
@@ -115,6 +115,7 @@ export class ShardWriter {
         );
       }
       const take = Math.min(n - done, this.rowsPerShard - this.#filled);
+      this.#rows ??= new Float32Array(this.rowsPerShard * this.dIn);
       this.#rows.set(
         rows.subarray(done * this.dIn, (done + take) * this.dIn),
         this.#filled * this.dIn,
@@ -135,7 +136,7 @@ export class ShardWriter {
   }
 
   async #flush(): Promise<void> {
-    if (this.#filled === 0) return;
+    if (this.#filled === 0 || this.#rows === undefined) return;
     const n = this.#filled;
     const tensors: Record<string, TensorInput> = {
       activations: {

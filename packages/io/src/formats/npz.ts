@@ -4,6 +4,7 @@ import { FormatError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { encodeNpy, parseNpy } from './npy.js';
 import type { TensorData, TensorInput } from './safetensors.js';
+import { centralDirectoryCrcs, crc32 } from './zip-crc.js';
 
 /** Smallest central-directory record; bounds how many members a file of n bytes can list. */
 const MIN_CENTRAL_RECORD = 46;
@@ -53,9 +54,15 @@ export function parseNpz(bytes: Uint8Array, file = '<buffer>'): Record<string, T
     if (cause instanceof FormatError) throw cause;
     throw new FormatError(file, `not a valid zip archive (${(cause as Error).message})`, { cause });
   }
+  const crcs = centralDirectoryCrcs(bytes);
   const out: Record<string, TensorData> = {};
   for (const [name, data] of Object.entries(members)) {
     if (name.endsWith('/')) continue;
+    const want = crcs?.get(name);
+    if (want === undefined)
+      throw new FormatError(file, `member '${name}' has no central directory CRC`);
+    if (crc32(data) !== want)
+      throw new FormatError(file, `member '${name}': CRC-32 mismatch (corrupt data)`);
     if (data.byteLength !== declared.get(name)) {
       throw new FormatError(
         file,

@@ -80,3 +80,29 @@ export function encodeHalf(src: Float32Array, dst: Uint16Array): void {
 export function encodeBf16(src: Float32Array, dst: Uint16Array): void {
   for (let i = 0; i < src.length; i++) dst[i] = floatToBf16Bits(src[i]);
 }
+
+/**
+ * decodeHalf and decodeBf16 that also report the first non-finite element (exponent bits all
+ * ones), checked on the source bits in the same pass. Returns its index or -1.
+ */
+export function decodeHalfChecked(src: Uint16Array, dst: Float32Array): number {
+  const t = halfToFloatTable();
+  let bad = -1;
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    dst[i] = t[h];
+    if ((h & 0x7c00) === 0x7c00 && bad < 0) bad = i;
+  }
+  return bad;
+}
+
+export function decodeBf16Checked(src: Uint16Array, dst: Float32Array): number {
+  const out = new Uint32Array(dst.buffer, dst.byteOffset, dst.length);
+  let bad = -1;
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    out[i] = h << 16;
+    if ((h & 0x7f80) === 0x7f80 && bad < 0) bad = i;
+  }
+  return bad;
+}

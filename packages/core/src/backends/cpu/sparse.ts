@@ -15,15 +15,17 @@ export function sparseCode(
   values: Tensor,
   indices: Tensor,
   rows: number,
+  valuesArg = 'values',
 ): SparseCode {
-  const v = ctx.f32(values, kernel, 'values');
+  const v = ctx.f32(values, kernel, valuesArg);
   const i = ctx.i32(indices, kernel, 'indices');
   const [vr, k] = matrix(values);
-  if (vr !== rows) throw shapeError(kernel, `values ${describe(values)} must have ${rows} rows`);
+  if (vr !== rows)
+    throw shapeError(kernel, `${valuesArg} ${describe(values)} must have ${rows} rows`);
   if (!sameShape(values, indices)) {
     throw shapeError(
       kernel,
-      `indices ${describe(indices)} must have the shape of values ${describe(values)}`,
+      `indices ${describe(indices)} must have the shape of ${valuesArg} ${describe(values)}`,
     );
   }
   return { rows, k, values: v, indices: i };

@@ -33,7 +33,9 @@ async function check(
   const prior = r.normal(M * N);
   const biasData = r.normal(N);
   const out = ctx.f32([M, N], prior);
-  ctx.backend.matmul(out, ctx.f32(aShape, aData), ctx.f32(bShape, bData), {
+  const ta = ctx.f32(aShape, aData);
+  const tb = ctx.f32(bShape, bData);
+  ctx.backend.matmul(out, ta, tb, {
     transA: v.transA,
     transB: v.transB,
     ...(v.bias ? { bias: ctx.f32([N], biasData) } : {}),
@@ -51,7 +53,11 @@ async function check(
       ...(v.accumulate ? { accumulateOnto: prior } : {}),
     },
   );
-  await ctx.expectClose(`matmul ${describe(v)} M=${M} N=${N} D=${D}`, out, exp);
+  const label = `matmul ${describe(v)} M=${M} N=${N} D=${D}`;
+  await ctx.expectClose(label, out, exp);
+  // A transpose done in place would corrupt the operands.
+  await ctx.expectExact(`${label}: a is left unchanged`, ta, aData);
+  await ctx.expectExact(`${label}: b is left unchanged`, tb, bData);
 }
 
 function describe(v: Variant): string {

@@ -17,15 +17,13 @@ async function checkTopk(
   // Outputs start as junk so a kernel that leaves a slot unwritten is caught.
   const values = ctx.f32([B, k], new Float32Array(B * k).fill(123.5));
   const indices = ctx.i32([B, k], new Int32Array(B * k).fill(7777));
-  ctx.backend.topk(
-    values,
-    indices,
-    ctx.f32([B, m], scores),
-    mask === undefined ? undefined : ctx.f32([m], mask),
-  );
+  const tScores = ctx.f32([B, m], scores);
+  ctx.backend.topk(values, indices, tScores, mask === undefined ? undefined : ctx.f32([m], mask));
   const want = oracle.topk({ data: scores, rows: B, cols: m }, k, mask);
   await ctx.expectExact(`${label}: indices`, indices, want.indices);
   await ctx.expectExact(`${label}: values`, values, want.values);
+  // A selection done in place (a partial sort of the scores) would corrupt the caller's input.
+  await ctx.expectExact(`${label}: scores are left unchanged`, tScores, scores);
 }
 
 export const selectionCases: ConformanceGroup = {
@@ -137,6 +135,7 @@ export const selectionCases: ConformanceGroup = {
             want[1] = oracle.kthLargest(data, n);
             await ctx.expectExact(`${label}, n = ${n}`, out, want);
           }
+          await ctx.expectExact(`${label}: x is left unchanged`, x, data);
         }
         // A matrix is searched over all its elements, not per row.
         const mat = ctx.random.normal(17 * 33);

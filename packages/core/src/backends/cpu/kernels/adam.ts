@@ -20,18 +20,12 @@ export function adam(
   const g = ctx.f32(grad, K, 'grad');
   const ms = ctx.f32(m, K, 'm');
   const vs = ctx.f32(v, K, 'v');
-  for (const [arg, t] of [
-    ['grad', grad],
-    ['m', m],
-    ['v', v],
-  ] as const) {
-    if (t.size !== param.size) {
-      throw shapeError(K, `${arg} ${describe(t)} must have the size of param ${describe(param)}`);
-    }
-  }
-  const distinct = new Set([param, grad, m, v]);
-  if (distinct.size !== 4)
+  sameSize('grad', grad, param);
+  sameSize('m', m, param);
+  sameSize('v', v, param);
+  if (param === grad || param === m || param === v || grad === m || grad === v || m === v) {
     throw shapeError(K, 'param, grad, m and v must be four distinct tensors');
+  }
   const { lr, beta1, beta2, eps, step } = options;
   if (!Number.isInteger(step) || step < 1)
     throw shapeError(K, `step ${step} must be an integer ≥ 1`);
@@ -45,5 +39,11 @@ export function adam(
     ms[i] = mi;
     vs[i] = vi;
     p[i] -= (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+  }
+}
+
+function sameSize(arg: string, t: Tensor, param: Tensor): void {
+  if (t.size !== param.size) {
+    throw shapeError(K, `${arg} ${describe(t)} must have the size of param ${describe(param)}`);
   }
 }

@@ -18,7 +18,7 @@ export function gatherDot(
   const [B] = matrix(x);
   expectMatrix(K, 'x', x, B, d);
   // out plays the part of the code's values: same [B, k] shape as indices.
-  const { k, values: o, indices: idx } = sparseCode(ctx, K, out, indices, B);
+  const { k, values: o, indices: idx } = sparseCode(ctx, K, out, indices, B, 'out');
   if (out === x || out === weight)
     throw shapeError(K, `out must not alias ${out === x ? 'x' : 'weight'}`);
   for (let b = 0; b < B; b++) {

@@ -1,5 +1,6 @@
 import type { Tensor } from '../../../backend/tensor.js';
 import { type CpuContext, describe, expectSize, matrix, shapeError } from '../context.js';
+import { sameShape } from '../sparse.js';
 
 const K = 'topk';
 
@@ -29,37 +30,44 @@ export function topk(
       K,
       `values ${describe(values)} must have ${B} rows like scores ${describe(scores)}`,
     );
-  if (
-    indices.shape.length !== values.shape.length ||
-    indices.size !== values.size ||
-    matrix(indices)[1] !== k
-  ) {
+  if (!sameShape(indices, values)) {
     throw shapeError(
       K,
       `indices ${describe(indices)} must have the shape of values ${describe(values)}`,
     );
   }
   if (values === scores) throw shapeError(K, 'values must not alias scores');
-  let mk: ArrayLike<number> | undefined;
+  // The competing columns, listed once per call: all of them, or the unmasked ones.
+  let cols: Int32Array | undefined;
+  let nc = m;
   if (mask !== undefined) {
-    mk = ctx.data(mask, K, 'mask');
+    const mk = ctx.data(mask, K, 'mask');
     expectSize(K, 'mask', mask, m, 'one per column of scores');
+    cols = ctx.scratchI32('topk.columns', m);
+    nc = 0;
+    for (let c = 0; c < m; c++) if (mk[c] !== 0) cols[nc++] = c;
   }
   const hv = ctx.scratchF32('topk.values', k);
   const hi = ctx.scratchI32('topk.indices', k);
+  const fillTo = Math.min(k, nc);
   for (let r = 0; r < B; r++) {
     const row = r * m;
     let n = 0;
-    for (let c = 0; c < m; c++) {
-      if (mk !== undefined && mk[c] === 0) continue;
-      const v = s[row + c];
-      if (n < k) {
-        heapPush(hv, hi, n, v, c);
-        n++;
-      } else if (k > 0 && v > hv[0]) {
-        hv[0] = v;
-        hi[0] = c;
-        siftDown(hv, hi, n, 0);
+    for (; n < fillTo; n++) {
+      const c = cols === undefined ? n : cols[n];
+      heapPush(hv, hi, n, s[row + c], c);
+    }
+    if (n === k && k > 0) {
+      let threshold = hv[0];
+      for (let t = n; t < nc; t++) {
+        const c = cols === undefined ? t : cols[t];
+        const v = s[row + c];
+        if (v > threshold) {
+          hv[0] = v;
+          hi[0] = c;
+          siftDown(hv, hi, n, 0);
+          threshold = hv[0];
+        }
       }
     }
     // Pop the heap worst-first into the output back to front, giving descending order.
