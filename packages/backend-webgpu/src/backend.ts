@@ -25,6 +25,11 @@ export interface WebGpuBackendOptions extends AcquireOptions {
   readonly profile?: boolean;
   /** Use this device instead of requesting one (the backend then owns and destroys it). */
   readonly device?: GPUDevice;
+  /**
+   * Kernel variants: 'gpu' (workgroup tiles, radix select), 'software' (barrier-free
+   * variants for CPU adapters such as llvmpipe), or 'auto' (default: by the adapter).
+   */
+  readonly kernels?: 'auto' | 'gpu' | 'software';
 }
 
 // Dawn tears its instance down (crashing work in flight) once the GPU object from `create()`
@@ -45,8 +50,10 @@ export class WebGpuBackend implements Backend {
     readonly adapter: AdapterDescription,
     /** Whether per-kernel GPU timings are collected (timestamp queries). */
     readonly profiling: boolean,
+    kernels: 'auto' | 'gpu' | 'software' = 'auto',
   ) {
-    this.#rt = new GpuRuntime(device, profiling);
+    const software = kernels === 'auto' ? isSoftware(adapter) : kernels === 'software';
+    this.#rt = new GpuRuntime(device, profiling, software);
     this.#gpu = gpu;
     if (gpu) liveGpus.add(gpu);
   }
@@ -58,6 +65,11 @@ export class WebGpuBackend implements Backend {
   /** The largest k `topk` supports on this adapter (workgroup storage bound). */
   get maxTopk(): number {
     return k.maxTopk(this.#rt);
+  }
+
+  /** Whether the barrier-free kernel variants for CPU adapters are in use. */
+  get softwareKernels(): boolean {
+    return this.#rt.software;
   }
 
   /** Dispatches encoded so far. */
@@ -196,6 +208,14 @@ export class WebGpuBackend implements Backend {
   }
 }
 
+/** CPU implementations of WebGPU, where barriers and workgroup atomics are expensive. */
+function isSoftware(a: AdapterDescription): boolean {
+  return (
+    a.architecture === 'software' ||
+    /llvmpipe|lavapipe|swiftshader/i.test(`${a.device} ${a.description}`)
+  );
+}
+
 function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
 }
@@ -206,7 +226,7 @@ export async function createWebGpuBackend(
 ): Promise<WebGpuBackend> {
   if (options.device) {
     const empty = { vendor: '', architecture: '', device: '', description: 'caller-provided' };
-    return new WebGpuBackend(options.device, null, empty, false);
+    return new WebGpuBackend(options.device, null, empty, false, options.kernels);
   }
   const acquired = await acquireDevice({ ...options, timestamps: options.profile === true });
   return new WebGpuBackend(
@@ -214,6 +234,7 @@ export async function createWebGpuBackend(
     acquired.gpu,
     acquired.adapterInfo,
     acquired.timestamps,
+    options.kernels,
   );
 }
 

@@ -58,6 +58,8 @@ export class GpuRuntime {
   constructor(
     readonly device: GPUDevice,
     profile: boolean,
+    /** A CPU adapter (llvmpipe, SwiftShader): kernels prefer barrier-free variants. */
+    readonly software = false,
   ) {
     const l = device.limits;
     this.maxBinding = l.maxStorageBufferBindingSize;

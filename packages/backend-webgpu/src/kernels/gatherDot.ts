@@ -1,10 +1,11 @@
 import type { Tensor } from '@saekit/core';
 import { ShapeError } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, expectSize, gpu, matrix } from './common.js';
+import { expectDtype, expectSize, FLAT_INDEX, gpu, launch, matrix, WG } from './common.js';
 import { sparseShapes } from './sparseShapes.js';
 
-// One workgroup of 64 per (row, slot): a strided dot product reduced in workgroup memory.
+// One invocation per (row, slot) walks the whole dot product: no barriers, full workgroups
+// whatever d is (llvmpipe pays per workgroup and per barrier; a GPU has B·k invocations).
 const SHADER = {
   kernel: 'gatherDot',
   bindings: ['rw', 'read', 'read', 'read'] as const,
@@ -16,27 +17,19 @@ struct P { pairs: u32, k: u32, d: u32 }
 @group(0) @binding(2) var<storage, read> idx: array<i32>;
 @group(0) @binding(3) var<storage, read> w: array<f32>;
 @group(0) @binding(4) var<uniform> p: P;
-var<workgroup> part: array<f32, 64>;
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) tid: u32) {
-  let pair = wid.x + wid.y * nwg.x;
+${FLAT_INDEX}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let pair = flatIndex(gid, nwg);
   if (pair >= p.pairs) { return; }
   let i = idx[pair];
-  let b = pair / p.k;
   var acc = 0.0;
   if (i >= 0) {
     let wr = u32(i) * p.d;
-    let xr = b * p.d;
-    for (var c = tid; c < p.d; c += 64u) { acc += x[xr + c] * w[wr + c]; }
+    let xr = (pair / p.k) * p.d;
+    for (var c = 0u; c < p.d; c++) { acc += x[xr + c] * w[wr + c]; }
   }
-  part[tid] = acc;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (tid < s) { part[tid] += part[tid + s]; }
-    workgroupBarrier();
-  }
-  if (tid == 0u) { out[pair] = part[0]; }
+  out[pair] = acc;
 }`,
 };
 
@@ -62,7 +55,7 @@ export function gatherDot(
   rt.dispatch(
     SHADER,
     [o, xt, ix, w],
-    rt.grid(B * k),
+    launch(rt, B * k),
     params()
       .u32(B * k)
       .u32(k)

@@ -1,36 +1,37 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, expectSize, gpu } from './common.js';
+import { expectDtype, expectSize, FLAT_INDEX, gpu, launch, WG } from './common.js';
 import { sparseShapes } from './sparseShapes.js';
 
-// One workgroup per output row; each invocation owns columns and walks the row's k slots,
-// so the weight rows are read coalesced and nothing is accumulated across invocations.
+// One invocation per output element walks its row's k slots: weight rows are read coalesced
+// across neighbouring columns, nothing is accumulated across invocations, and workgroups are
+// full even when d is small.
 const SHADER = {
   kernel: 'gatherSum',
   bindings: ['rw', 'read', 'read', 'read', 'read'] as const,
   params: true,
   code: /* wgsl */ `
-struct P { B: u32, k: u32, d: u32, hasBias: u32 }
+struct P { n: u32, k: u32, d: u32, hasBias: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> vals: array<f32>;
 @group(0) @binding(2) var<storage, read> idx: array<i32>;
 @group(0) @binding(3) var<storage, read> w: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<uniform> p: P;
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) tid: u32) {
-  let b = wid.x + wid.y * nwg.x;
-  if (b >= p.B) { return; }
-  for (var col = tid; col < p.d; col += 256u) {
-    var acc = 0.0;
-    if (p.hasBias != 0u) { acc = bias[col]; }
-    for (var j = 0u; j < p.k; j++) {
-      let i = idx[b * p.k + j];
-      if (i >= 0) { acc += vals[b * p.k + j] * w[u32(i) * p.d + col]; }
-    }
-    out[b * p.d + col] = acc;
+${FLAT_INDEX}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = flatIndex(gid, nwg);
+  if (e >= p.n) { return; }
+  let b = e / p.d;
+  let col = e % p.d;
+  var acc = 0.0;
+  if (p.hasBias != 0u) { acc = bias[col]; }
+  for (var j = 0u; j < p.k; j++) {
+    let i = idx[b * p.k + j];
+    if (i >= 0) { acc += vals[b * p.k + j] * w[u32(i) * p.d + col]; }
   }
+  out[e] = acc;
 }`,
 };
 
@@ -54,9 +55,9 @@ export function gatherSum(
   rt.dispatch(
     SHADER,
     [o, v, ix, w, bt ?? w],
-    rt.grid(B),
+    launch(rt, B * d),
     params()
-      .u32(B)
+      .u32(B * d)
       .u32(k)
       .u32(d)
       .u32(bt ? 1 : 0),

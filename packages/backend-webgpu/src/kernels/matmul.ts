@@ -1,6 +1,7 @@
 import { type MatmulOptions, ShapeError, type Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
 import { expectDtype, expectSize, gpu, matrix } from './common.js';
+import { matmulBlockedCode } from './matmulBlocked.js';
 
 // 64×64 output tile per workgroup of 16×16 threads, 4×4 outputs per thread, K in steps of 16
 // staged through workgroup memory. Tiles are loaded so that neighbouring threads read
@@ -97,13 +98,21 @@ const shaders = new Map<
   { kernel: string; code: string; bindings: readonly ['rw', 'read', 'read', 'read']; params: true }
 >();
 
-function shader(transA: boolean, transB: boolean, vec4A: boolean, vec4B: boolean) {
-  const key = `${transA}${transB}${vec4A}${vec4B}`;
+function shader(
+  transA: boolean,
+  transB: boolean,
+  vec4A: boolean,
+  vec4B: boolean,
+  blocked: boolean,
+) {
+  const key = `${transA}${transB}${vec4A}${vec4B}${blocked}`;
   let s = shaders.get(key);
   if (!s) {
     s = {
       kernel: 'matmul',
-      code: shaderCode(transA, transB, vec4A, vec4B),
+      code: blocked
+        ? matmulBlockedCode(transA, transB, vec4A && vec4B)
+        : shaderCode(transA, transB, vec4A, vec4B),
       bindings: ['rw', 'read', 'read', 'read'],
       params: true,
     };
@@ -150,10 +159,16 @@ export function matmul(
     .u32(bias ? 1 : 0)
     .u32(o.accumulate ? 1 : 0)
     .f32(o.alpha ?? 1);
-  const gx = Math.ceil(N / TILE);
-  const gy = Math.ceil(M / TILE);
+  const blocked = rt.software;
+  const gx = Math.ceil(N / (blocked ? 32 : TILE));
+  const gy = Math.ceil(M / (blocked ? 32 : TILE));
   if (gx > rt.maxGroups || gy > rt.maxGroups) {
     throw new ShapeError(`webgpu matmul: [${M}, ${N}] output needs more workgroups than allowed`);
   }
-  rt.dispatch(shader(!!o.transA, !!o.transB, vec4A, vec4B), [c, at, bt, bias ?? at], [gx, gy], p);
+  rt.dispatch(
+    shader(!!o.transA, !!o.transB, vec4A, vec4B, blocked),
+    [c, at, bt, bias ?? at],
+    [gx, gy],
+    p,
+  );
 }

@@ -26,6 +26,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`,
 };
 
+// CPU adapters: one invocation per row, no barriers (see topkRows.ts for why).
+const ROW_SHADER = {
+  ...SHADER,
+  code: /* wgsl */ `
+struct P { rows: u32, cols: u32 }
+@group(0) @binding(0) var<storage, read_write> g: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<uniform> p: P;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = gid.x + gid.y * nwg.x * 64u;
+  if (r >= p.rows) { return; }
+  let base = r * p.cols;
+  var dot = 0.0;
+  for (var c = 0u; c < p.cols; c++) { dot += g[base + c] * w[base + c]; }
+  for (var c = 0u; c < p.cols; c++) { g[base + c] = g[base + c] - dot * w[base + c]; }
+}`,
+};
+
 export function removeParallel(rt: GpuRuntime, grad: Tensor, weight: Tensor): void {
   const g = gpu(grad, 'removeParallel', 'grad');
   const w = gpu(weight, 'removeParallel', 'weight');
@@ -33,5 +52,10 @@ export function removeParallel(rt: GpuRuntime, grad: Tensor, weight: Tensor): vo
   expectDtype(w, 'float32', 'removeParallel', 'weight');
   expectSize(w, g.size, 'removeParallel', 'weight');
   const [rows, cols] = matrix(g);
-  rt.dispatch(SHADER, [g, w], rt.grid(rows), params().u32(rows).u32(cols));
+  rt.dispatch(
+    rt.software ? ROW_SHADER : SHADER,
+    [g, w],
+    rt.software ? rt.grid(Math.ceil(rows / 64)) : rt.grid(rows),
+    params().u32(rows).u32(cols),
+  );
 }

@@ -2,6 +2,7 @@ import { ShapeError, type Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
 import { expectDtype, expectSize, gpu, matrix, wgslType } from './common.js';
 import { RADIX_KEYS } from './radix.js';
+import { topkRowsCode } from './topkRows.js';
 
 /*
  * One workgroup per row. Radix select (4 passes of 8 bits over the row, histogram in
@@ -11,7 +12,7 @@ import { RADIX_KEYS } from './radix.js';
  * selected (key descending, index ascending) gives the contract's order. Cost: about five
  * reads of the row, never a sort of the row.
  */
-function shaderCode(kp: number, maskType: 'f32' | 'i32'): string {
+function shaderCode(kp: number, maskType: 'f32' | 'i32', wg: number): string {
   return /* wgsl */ `
 struct P { rows: u32, m: u32, k: u32, hasMask: u32 }
 @group(0) @binding(0) var<storage, read_write> vals: array<f32>;
@@ -20,10 +21,11 @@ struct P { rows: u32, m: u32, k: u32, hasMask: u32 }
 @group(0) @binding(3) var<storage, read> mask: array<${maskType}>;
 @group(0) @binding(4) var<uniform> p: P;
 const KP: u32 = ${kp}u;
+const WG: u32 = ${wg}u;
 var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> selKey: array<u32, KP>;
 var<workgroup> selIdx: array<u32, KP>;
-var<workgroup> scan: array<u32, 256>;
+var<workgroup> scan: array<u32, WG>;
 var<workgroup> counter: atomic<u32>;
 var<workgroup> sPrefix: u32;
 var<workgroup> sMask: u32;
@@ -39,7 +41,7 @@ fn candidate(c: u32, x: f32) -> bool {
   return true;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) tid: u32) {
   let row = wid.x + wid.y * nwg.x;
@@ -51,11 +53,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   for (var round = 0u; round < 4u; round++) {
     let shift = 24u - round * 8u;
-    atomicStore(&hist[tid], 0u);
+    for (var i = tid; i < 256u; i += WG) { atomicStore(&hist[i], 0u); }
     workgroupBarrier();
     let prefix = sPrefix;
     let pmask = sMask;
-    for (var c = tid; c < p.m; c += 256u) {
+    for (var c = tid; c < p.m; c += WG) {
       let x = scores[base + c];
       if (!candidate(c, x)) { continue; }
       let key = toKey(x);
@@ -92,7 +94,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let equal = workgroupUniformLoad(&sEqual);
   let gtCount = p.k - rem;
   // Everything above T (or every candidate when there are no more than k of them).
-  for (var c = tid; c < p.m; c += 256u) {
+  for (var c = tid; c < p.m; c += WG) {
     let x = scores[base + c];
     if (!candidate(c, x)) { continue; }
     let key = toKey(x);
@@ -104,7 +106,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (done == 0u) {
     if (equal == rem) {
-      for (var c = tid; c < p.m; c += 256u) {
+      for (var c = tid; c < p.m; c += WG) {
         let x = scores[base + c];
         if (candidate(c, x) && toKey(x) == T) {
           let s = atomicAdd(&counter, 1u);
@@ -115,7 +117,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     } else {
       // More elements equal T than are needed: take them in column order.
       var taken = 0u;
-      for (var c0 = 0u; c0 < p.m; c0 += 256u) {
+      for (var c0 = 0u; c0 < p.m; c0 += WG) {
         let c = c0 + tid;
         var flag = 0u;
         if (c < p.m) {
@@ -124,7 +126,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         scan[tid] = flag;
         workgroupBarrier();
-        for (var off = 1u; off < 256u; off <<= 1u) {
+        for (var off = 1u; off < WG; off <<= 1u) {
           var v = scan[tid];
           if (tid >= off) { v += scan[tid - off]; }
           workgroupBarrier();
@@ -136,7 +138,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
           selKey[gtCount + pos] = T;
           selIdx[gtCount + pos] = c;
         }
-        if (tid == 255u) { sChunk = scan[255]; }
+        if (tid == WG - 1u) { sChunk = scan[WG - 1u]; }
         taken += workgroupUniformLoad(&sChunk);
         if (taken >= rem) { break; }
       }
@@ -144,13 +146,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   let n = select(p.k, sTotal, done != 0u);
   workgroupBarrier();
-  for (var i = tid; i < KP; i += 256u) {
+  for (var i = tid; i < KP; i += WG) {
     if (i >= n) { selKey[i] = 0u; selIdx[i] = 0xffffffffu; }
   }
   workgroupBarrier();
   for (var size = 2u; size <= KP; size <<= 1u) {
     for (var stride = size >> 1u; stride > 0u; stride >>= 1u) {
-      for (var t = tid; t < KP / 2u; t += 256u) {
+      for (var t = tid; t < KP / 2u; t += WG) {
         let lo = 2u * stride * (t / stride) + (t % stride);
         let hi = lo + stride;
         let kl = selKey[lo]; let il = selIdx[lo];
@@ -164,7 +166,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       workgroupBarrier();
     }
   }
-  for (var j = tid; j < p.k; j += 256u) {
+  for (var j = tid; j < p.k; j += WG) {
     let o = row * p.k + j;
     if (j < n) {
       vals[o] = fromKey(selKey[j]);
@@ -176,6 +178,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 }`;
 }
+
+// 64 invocations per row: enough lanes on a GPU (rows give the parallelism) and a quarter of
+// the barrier cost of 256 on llvmpipe, which runs a workgroup's invocations as coroutines.
+const WG = 64;
+
+// Rows this short are scanned by one invocation each on every adapter (see topkRows.ts).
+const ROW_SCAN_MAX_M = 1024;
+const ROW_WG = 64;
 
 const shaders = new Map<
   string,
@@ -223,7 +233,7 @@ export function topk(
   if (!sh) {
     sh = {
       kernel: 'topk',
-      code: shaderCode(kp, mt),
+      code: shaderCode(kp, mt, WG),
       bindings: ['rw', 'rw', 'read', 'read'],
       params: true,
     };
