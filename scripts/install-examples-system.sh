@@ -11,7 +11,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 [ -f /etc/debian_version ] || {
   echo "install-examples-system: not Debian; install chromium and jupyter nbconvert yourself" >&2; exit 0; }
 
-packages=(chromium fonts-liberation jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel)
+# jupyter-nbconvert brings nbclient and jupyter-client; fonts-liberation gives Chromium text.
+packages=(chromium fonts-liberation jupyter-nbconvert)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

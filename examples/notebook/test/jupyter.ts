@@ -125,6 +125,11 @@ export function executeNotebook(path: string, ws: Workspace, timeoutSeconds = 60
     // The kernel's working directory is the notebook's own, so relative imports resolve.
     { env: ws.env, cwd: dirname(path), encoding: 'utf8', timeout: (timeoutSeconds + 60) * 1000 },
   );
+  if (r.error) {
+    throw new Error(
+      `could not run \`jupyter nbconvert\` (${r.error.message}): run scripts/install-examples-system.sh`,
+    );
+  }
   const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.status !== 0) throw new Error(`nbconvert exited ${r.status ?? r.signal}:\n${log}`);
   const notebook = JSON.parse(readFileSync(join(outDir, basename(path)), 'utf8')) as Notebook;
