@@ -68,7 +68,7 @@ describe.skipIf(probe.skip)(`trainer on webgpu (${probe.reason})`, () => {
       for (const key of keys) {
         expect(maxRelDiff(got.w[key], want.w[key]), key).toBeLessThan(1e-3);
       }
-      got.fvu.forEach((f, i) => expect(f).toBeCloseTo(want.fvu[i], 3));
+      for (const [i, f] of got.fvu.entries()) expect(f).toBeCloseTo(want.fvu[i], 3);
     } finally {
       await gpu.destroy();
     }
