@@ -8,9 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const KERNEL_NAME = 'saekit-deno';
+
+/** This directory: grace_execute.py lives here. */
+const here = dirname(fileURLToPath(import.meta.url));
 
 export interface NotebookOutput {
   readonly output_type: 'stream' | 'display_data' | 'execute_result' | 'error';
@@ -115,15 +119,25 @@ export function executeNotebook(path: string, ws: Workspace, timeoutSeconds = 60
       'nbconvert',
       '--to',
       'notebook',
-      '--execute',
-      `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
-      `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
+      // nbconvert's --execute, with a grace period for outputs Deno sends after "idle".
+      `--NotebookExporter.preprocessors=['grace_execute.GraceExecutePreprocessor']`,
+      '--GraceExecutePreprocessor.enabled=True',
+      `--GraceExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
+      `--GraceExecutePreprocessor.timeout=${timeoutSeconds}`,
       '--output-dir',
       outDir,
       path,
     ],
     // The kernel's working directory is the notebook's own, so relative imports resolve.
-    { env: ws.env, cwd: dirname(path), encoding: 'utf8', timeout: (timeoutSeconds + 60) * 1000 },
+    {
+      env: {
+        ...ws.env,
+        PYTHONPATH: [here, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+      },
+      cwd: dirname(path),
+      encoding: 'utf8',
+      timeout: (timeoutSeconds + 60) * 1000,
+    },
   );
   if (r.error) {
     throw new Error(
