@@ -133,6 +133,8 @@ export function executeNotebook(path: string, ws: Workspace, timeoutSeconds = 60
       env: {
         ...ws.env,
         PYTHONPATH: [here, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+        // No __pycache__ beside grace_execute.py in the source tree.
+        PYTHONDONTWRITEBYTECODE: '1',
       },
       cwd: dirname(path),
       encoding: 'utf8',
