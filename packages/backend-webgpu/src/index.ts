@@ -1,3 +1,5 @@
+/// <reference types="@webgpu/types" />
+
 export type { WebGpuBackendOptions } from './backend.js';
 export { createWebGpuBackend, WebGpuBackend, webgpuBackend } from './backend.js';
 export type { AcquireOptions, AdapterDescription } from './gpu.js';

@@ -105,6 +105,6 @@ describe.skipIf(probe.skip)(`trainer on webgpu (${probe.reason})`, () => {
     } finally {
       await backend.destroy();
     }
-    // 2500 steps: a few minutes on llvmpipe with two cores.
+    // 2500 steps: about 80 s on llvmpipe with two shared cores.
   }, 1_500_000);
 });
