@@ -1,0 +1,32 @@
+import type { Tensor } from '@saekit/core';
+import { expectShape, expectSize, f32, i32, matrix } from '../check.js';
+
+/**
+ * Per row: sort the candidate columns by (value descending, index ascending) and keep the
+ * first k. O(m log m) per row where a real backend would use a heap or a selection, but
+ * the order it defines is exactly the contract's, ties included.
+ */
+export function topk(values: Tensor, indices: Tensor, scores: Tensor, mask?: Tensor): void {
+  const S = f32('topk', 'scores', scores);
+  const V = f32('topk', 'values', values);
+  const I = i32('topk', 'indices', indices);
+  const [rows, m] = matrix(scores);
+  const [, k] = matrix(values);
+  expectShape('topk', 'values', values, rows, k);
+  expectShape('topk', 'indices', indices, rows, k);
+  let candidates = Array.from({ length: m }, (_, c) => c);
+  if (mask !== undefined) {
+    expectSize('topk', 'mask', mask, m);
+    const M = f32('topk', 'mask', mask);
+    candidates = candidates.filter((c) => M[c] !== 0);
+  }
+  for (let r = 0; r < rows; r++) {
+    const row = S.subarray(r * m, (r + 1) * m);
+    const order = [...candidates].sort((x, y) => row[y] - row[x] || x - y);
+    for (let j = 0; j < k; j++) {
+      const c = j < order.length ? order[j] : -1;
+      I[r * k + j] = c;
+      V[r * k + j] = c < 0 ? 0 : row[c];
+    }
+  }
+}
