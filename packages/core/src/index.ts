@@ -10,3 +10,11 @@ export { BackendRegistry } from './backend/registry.js';
 export { Rng } from './util/rng.js';
 export type { Architecture, SaeWeights } from './sae/weights.js';
 export type { TrainingState, Json, JsonObject } from './train/state.js';
+// ---- reference cpu backend (owner: cpu) ----
+export {
+  CpuBackend,
+  CpuTensor,
+  cpuBackend,
+  createCpuBackend,
+  createDefaultRegistry,
+} from './backends/cpu/index.js';

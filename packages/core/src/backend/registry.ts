@@ -28,9 +28,7 @@ export class BackendRegistry {
   }
 
   names(): string[] {
-    return [...this.#factories.values()]
-      .sort((a, b) => b.priority - a.priority)
-      .map((f) => f.name);
+    return [...this.#factories.values()].sort((a, b) => b.priority - a.priority).map((f) => f.name);
   }
 
   /**

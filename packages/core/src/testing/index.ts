@@ -1,1 +1,14 @@
-export {};
+export type { ConformanceCase, ConformanceGroup } from './case.js';
+export { CaseContext } from './case.js';
+export { type ConformanceOptions, describeBackendConformance } from './conformance.js';
+export { CONFORMANCE_GROUPS } from './groups.js';
+export * as oracle from './oracle.js';
+export { CaseRandom } from './random.js';
+export {
+  bound,
+  DEFAULT_TOLERANCE,
+  type Expected,
+  type Mismatch,
+  mismatches,
+  type Tolerance,
+} from './tolerance.js';

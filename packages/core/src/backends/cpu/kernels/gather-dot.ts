@@ -1,0 +1,39 @@
+import type { Tensor } from '../../../backend/tensor.js';
+import { type CpuContext, expectMatrix, matrix, shapeError } from '../context.js';
+import { rowIndex, sparseCode } from '../sparse.js';
+
+const K = 'gatherDot';
+
+/** out[b,j] = ⟨x[b], weight[indices[b,j]]⟩, 0 for empty (−1) slots. */
+export function gatherDot(
+  ctx: CpuContext,
+  out: Tensor,
+  x: Tensor,
+  indices: Tensor,
+  weight: Tensor,
+): void {
+  const xs = ctx.f32(x, K, 'x');
+  const w = ctx.f32(weight, K, 'weight');
+  const [m, d] = matrix(weight);
+  const [B] = matrix(x);
+  expectMatrix(K, 'x', x, B, d);
+  // out plays the part of the code's values: same [B, k] shape as indices.
+  const { k, values: o, indices: idx } = sparseCode(ctx, K, out, indices, B, 'out');
+  if (out === x || out === weight)
+    throw shapeError(K, `out must not alias ${out === x ? 'x' : 'weight'}`);
+  for (let b = 0; b < B; b++) {
+    const xb = b * d;
+    for (let j = 0; j < k; j++) {
+      const slot = b * k + j;
+      const row = rowIndex(K, idx[slot], m, slot);
+      if (row < 0) {
+        o[slot] = 0;
+        continue;
+      }
+      const base = row * d;
+      let s = 0;
+      for (let c = 0; c < d; c++) s += xs[xb + c] * w[base + c];
+      o[slot] = s;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { Tensor } from '../../../backend/tensor.js';
+import { type CpuContext, expectMatrix, expectSize, matrix, shapeError } from '../context.js';
+import { rowIndex, sparseCode } from '../sparse.js';
+
+const K = 'gatherSum';
+
+/** out[b] = bias + Σ_j values[b,j] · weight[indices[b,j]], skipping empty (−1) slots. */
+export function gatherSum(
+  ctx: CpuContext,
+  out: Tensor,
+  values: Tensor,
+  indices: Tensor,
+  weight: Tensor,
+  bias?: Tensor,
+): void {
+  const o = ctx.f32(out, K, 'out');
+  const w = ctx.f32(weight, K, 'weight');
+  const [m, d] = matrix(weight);
+  const [B] = matrix(out);
+  expectMatrix(K, 'out', out, B, d);
+  const code = sparseCode(ctx, K, values, indices, B);
+  if (out === weight) throw shapeError(K, 'out must not alias weight');
+  let bv: Float32Array | undefined;
+  if (bias !== undefined) {
+    bv = ctx.f32(bias, K, 'bias');
+    expectSize(K, 'bias', bias, d, 'one per column of weight');
+  }
+  const acc = ctx.scratchF64('gatherSum', d);
+  const { k, values: v, indices: idx } = code;
+  for (let b = 0; b < B; b++) {
+    if (bv === undefined) acc.fill(0, 0, d);
+    else for (let c = 0; c < d; c++) acc[c] = bv[c];
+    for (let j = 0; j < k; j++) {
+      const slot = b * k + j;
+      const row = rowIndex(K, idx[slot], m, slot);
+      if (row < 0) continue;
+      const s = v[slot];
+      const base = row * d;
+      for (let c = 0; c < d; c++) acc[c] += s * w[base + c];
+    }
+    const ob = b * d;
+    for (let c = 0; c < d; c++) o[ob + c] = acc[c];
+  }
+}

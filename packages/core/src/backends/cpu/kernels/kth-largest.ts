@@ -1,0 +1,63 @@
+import type { Tensor } from '../../../backend/tensor.js';
+import { type CpuContext, expectOffset, shapeError } from '../context.js';
+
+const K = 'kthLargest';
+
+/**
+ * out[offset] = the n-th largest element of x. Quickselect with a three-way partition on a
+ * scratch copy: linear on average, and runs of equal values (many zeros after a ReLU) collapse
+ * into one partition instead of degrading to quadratic time.
+ */
+export function kthLargest(
+  ctx: CpuContext,
+  out: Tensor,
+  offset: number,
+  x: Tensor,
+  n: number,
+): void {
+  const o = ctx.f32(out, K, 'out');
+  const xs = ctx.f32(x, K, 'x');
+  expectOffset(K, 'offset', out, offset);
+  if (!Number.isInteger(n) || n < 1 || n > x.size) {
+    throw shapeError(K, `n ${n} must be an integer in [1, ${x.size}] (x has ${x.size} elements)`);
+  }
+  const a = ctx.scratchF32('kthLargest', x.size);
+  a.set(xs);
+  // The n-th largest is the element of rank size − n in ascending order.
+  const target = x.size - n;
+  let lo = 0;
+  let hi = x.size - 1;
+  while (lo < hi) {
+    const pivot = medianOfThree(a[lo], a[(lo + hi) >>> 1], a[hi]);
+    // Three-way partition: [lo, lt) < pivot, [lt, gt] = pivot, (gt, hi] > pivot.
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = a[i];
+      if (v < pivot) {
+        a[i] = a[lt];
+        a[lt] = v;
+        lt++;
+        i++;
+      } else if (v > pivot) {
+        a[i] = a[gt];
+        a[gt] = v;
+        gt--;
+      } else {
+        i++;
+      }
+    }
+    if (target < lt) hi = lt - 1;
+    else if (target > gt) lo = gt + 1;
+    else {
+      lo = hi = target;
+      break;
+    }
+  }
+  o[offset] = a[target];
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+}

@@ -1,0 +1,56 @@
+import type { ReduceOp } from '../../../backend/backend.js';
+import type { Tensor } from '../../../backend/tensor.js';
+import { type CpuContext, expectOffset, matrix, shapeError } from '../context.js';
+
+const K = 'reduce';
+
+/**
+ * out[offset] = (out[offset] when accumulating) + Σ x | Σ x² | Σ_r ‖x[r] − mean_r x[r]‖².
+ * The centred sum is two-pass (column means, then squared deviations), in float64, because the
+ * one-pass Σx² − (Σx)²/R cancels badly on activations with a large mean.
+ */
+export function reduce(
+  ctx: CpuContext,
+  out: Tensor,
+  offset: number,
+  x: Tensor,
+  op: ReduceOp,
+  accumulate = false,
+): void {
+  const o = ctx.f32(out, K, 'out');
+  const xs = ctx.f32(x, K, 'x');
+  expectOffset(K, 'offset', out, offset);
+  let total: number;
+  if (op === 'sum') {
+    total = 0;
+    for (let i = 0; i < xs.length; i++) total += xs[i];
+  } else if (op === 'sumSquares') {
+    total = 0;
+    for (let i = 0; i < xs.length; i++) total += xs[i] * xs[i];
+  } else if (op === 'sumSquaresCentered') {
+    total = sumSquaresCentered(ctx, xs, ...matrix(x));
+  } else {
+    throw shapeError(K, `op '${String(op)}' is not one of sum, sumSquares, sumSquaresCentered`);
+  }
+  o[offset] = accumulate ? o[offset] + total : total;
+}
+
+function sumSquaresCentered(ctx: CpuContext, xs: Float32Array, R: number, C: number): number {
+  if (R === 0) return 0;
+  const mean = ctx.scratchF64('reduce.mean', C);
+  mean.fill(0, 0, C);
+  for (let r = 0; r < R; r++) {
+    const base = r * C;
+    for (let c = 0; c < C; c++) mean[c] += xs[base + c];
+  }
+  for (let c = 0; c < C; c++) mean[c] /= R;
+  let total = 0;
+  for (let r = 0; r < R; r++) {
+    const base = r * C;
+    for (let c = 0; c < C; c++) {
+      const e = xs[base + c] - mean[c];
+      total += e * e;
+    }
+  }
+  return total;
+}

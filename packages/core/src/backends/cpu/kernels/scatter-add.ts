@@ -1,0 +1,29 @@
+import type { Tensor } from '../../../backend/tensor.js';
+import { type CpuContext, describe, shapeError } from '../context.js';
+import { rowIndex, sameShape } from '../sparse.js';
+
+const K = 'scatterAdd';
+
+/** out[indices[i]] += values[i] (out 1-D); duplicates accumulate, empty slots are skipped. */
+export function scatterAdd(ctx: CpuContext, out: Tensor, indices: Tensor, values: Tensor): void {
+  const o = ctx.f32(out, K, 'out');
+  const idx = ctx.i32(indices, K, 'indices');
+  const v = ctx.f32(values, K, 'values');
+  if (out.shape.length !== 1) throw shapeError(K, `out ${describe(out)} must be 1-D`);
+  if (!sameShape(indices, values)) {
+    throw shapeError(
+      K,
+      `indices ${describe(indices)} must have the shape of values ${describe(values)}`,
+    );
+  }
+  if (out === values) throw shapeError(K, 'out must not alias values');
+  const m = out.size;
+  // Accumulate in float64 so many duplicates of one index round once.
+  const acc = ctx.scratchF64('scatterAdd', m);
+  for (let i = 0; i < m; i++) acc[i] = o[i];
+  for (let s = 0; s < idx.length; s++) {
+    const row = rowIndex(K, idx[s], m, s);
+    if (row >= 0) acc[row] += v[s];
+  }
+  for (let i = 0; i < m; i++) o[i] = acc[i];
+}

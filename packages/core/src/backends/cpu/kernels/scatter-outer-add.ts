@@ -1,0 +1,59 @@
+import type { Tensor } from '../../../backend/tensor.js';
+import { type CpuContext, expectMatrix, matrix, shapeError } from '../context.js';
+import { rowIndex, sparseCode } from '../sparse.js';
+
+const K = 'scatterOuterAdd';
+
+/**
+ * weight[indices[b,j]] += values[b,j] · x[b]; duplicates accumulate, empty slots are skipped.
+ *
+ * Slots are bucketed by target row first (a counting sort, in (b, j) order within a row), so
+ * each weight row is accumulated in float64 and written once: fewer roundings than adding
+ * into float32 slot by slot, cache-friendly, and the order is fixed, so results are
+ * reproducible.
+ */
+export function scatterOuterAdd(
+  ctx: CpuContext,
+  weight: Tensor,
+  indices: Tensor,
+  values: Tensor,
+  x: Tensor,
+): void {
+  const w = ctx.f32(weight, K, 'weight');
+  const xs = ctx.f32(x, K, 'x');
+  const [m, d] = matrix(weight);
+  const [B] = matrix(x);
+  expectMatrix(K, 'x', x, B, d);
+  const { k, values: v, indices: idx } = sparseCode(ctx, K, values, indices, B);
+  if (weight === x || weight === values) throw shapeError(K, 'weight must not alias x or values');
+  const n = B * k;
+  const start = ctx.scratchI32('scatterOuterAdd.start', m + 1);
+  const order = ctx.scratchI32('scatterOuterAdd.order', n);
+  start.fill(0, 0, m + 1);
+  for (let s = 0; s < n; s++) {
+    const row = rowIndex(K, idx[s], m, s);
+    if (row >= 0) start[row + 1]++;
+  }
+  for (let r = 0; r < m; r++) start[r + 1] += start[r];
+  const fillAt = ctx.scratchI32('scatterOuterAdd.fill', m);
+  fillAt.set(start.subarray(0, m));
+  for (let s = 0; s < n; s++) {
+    const row = idx[s];
+    if (row >= 0) order[fillAt[row]++] = s;
+  }
+  const acc = ctx.scratchF64('scatterOuterAdd', d);
+  for (let r = 0; r < m; r++) {
+    const from = start[r];
+    const to = start[r + 1];
+    if (from === to) continue;
+    const base = r * d;
+    for (let c = 0; c < d; c++) acc[c] = w[base + c];
+    for (let t = from; t < to; t++) {
+      const s = order[t];
+      const scale = v[s];
+      const xb = ((s / k) | 0) * d;
+      for (let c = 0; c < d; c++) acc[c] += scale * xs[xb + c];
+    }
+    for (let c = 0; c < d; c++) w[base + c] = acc[c];
+  }
+}

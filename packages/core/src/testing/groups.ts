@@ -1,0 +1,29 @@
+import type { ConformanceGroup } from './case.js';
+import { denseCases } from './cases/dense.js';
+import { elementwiseCases } from './cases/elementwise.js';
+import { largeCases } from './cases/large.js';
+import { manyRowsCases } from './cases/many-rows.js';
+import { matmulCases } from './cases/matmul.js';
+import { memoryCases } from './cases/memory.js';
+import { optimizerCases } from './cases/optimizer.js';
+import { reductionCases } from './cases/reductions.js';
+import { selectionCases } from './cases/selection.js';
+import { sparseCases } from './cases/sparse.js';
+
+/**
+ * The groups describeBackendConformance runs by default, in order. To add a group (a kernel
+ * family, or the training-steps comparison with the cpu backend), write it as a
+ * ConformanceGroup in its own file and list it here.
+ */
+export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
+  memoryCases,
+  denseCases,
+  matmulCases,
+  selectionCases,
+  sparseCases,
+  reductionCases,
+  elementwiseCases,
+  optimizerCases,
+  manyRowsCases,
+  largeCases,
+];
