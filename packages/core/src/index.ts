@@ -18,3 +18,34 @@ export {
   createCpuBackend,
   createDefaultRegistry,
 } from './backends/cpu/index.js';
+// ---- models, trainer, synthetic data, metrics, bench (owner: train) ----
+export { Sae, validateSaeWeights } from './sae/sae.js';
+export type { SparseCode, HostSparseCode, SaeOptions } from './sae/sae.js';
+export {
+  resolveTrainConfig,
+  learningRateAt,
+  defaultKAux,
+  defaultLr,
+  DEFAULT_DEAD_TOKENS,
+} from './train/config.js';
+export type {
+  TrainConfig,
+  TrainConfigInput,
+  TrainableArchitecture,
+  BDecInit,
+} from './train/config.js';
+export { Trainer } from './train/trainer.js';
+export type { TrainerOptions, TrainOptions, TrainSummary } from './train/trainer.js';
+export type { StepMetrics } from './train/metrics.js';
+export { geometricMedian, inputScaleOf } from './train/init.js';
+export { referenceLoss, centralDifferenceGradients } from './train/reference-loss.js';
+export type { ReferenceParams, ReferenceProblem, ReferenceResult } from './train/reference-loss.js';
+export { SyntheticActivations, take } from './synthetic/synthetic.js';
+export type { SyntheticOptions } from './synthetic/synthetic.js';
+export { featureRecovery } from './synthetic/recovery.js';
+export type { FeatureRecovery } from './synthetic/recovery.js';
+export { evaluateSae } from './metrics/evaluate.js';
+export type { Evaluation, EvaluateOptions, FiringHistogram } from './metrics/evaluate.js';
+export { benchmarkTrainingStep, BENCH_SHAPES } from './bench/benchmark.js';
+export type { BenchShape, BenchOptions, BenchResult } from './bench/benchmark.js';
+export { timeKernels } from './bench/kernel-timer.js';

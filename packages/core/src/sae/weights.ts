@@ -21,4 +21,10 @@ export interface SaeWeights {
   readonly threshold?: Float32Array;
   /** Whether encode subtracts bDec from the input first (false for Gemma Scope). */
   readonly applyBDecToInput: boolean;
+  /**
+   * The input scale s a trainer multiplied activations by, already folded into these
+   * weights (b_enc, b_dec and thresholds divided by s); recorded so a checkpoint's cfg can say
+   * so. Absent or 1 when no scaling was used.
+   */
+  readonly foldedInputScale?: number;
 }

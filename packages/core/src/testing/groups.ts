@@ -9,6 +9,7 @@ import { optimizerCases } from './cases/optimizer.js';
 import { reductionCases } from './cases/reductions.js';
 import { selectionCases } from './cases/selection.js';
 import { sparseCases } from './cases/sparse.js';
+import { trainingStepsCases } from './training-steps.js';
 
 /**
  * The groups describeBackendConformance runs by default, in order. To add a group (a kernel
@@ -26,4 +27,5 @@ export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
   optimizerCases,
   manyRowsCases,
   largeCases,
+  trainingStepsCases,
 ];

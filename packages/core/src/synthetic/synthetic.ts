@@ -1,0 +1,182 @@
+import { ConfigError } from '../errors.js';
+import { Rng } from '../util/rng.js';
+
+export interface SyntheticOptions {
+  readonly dIn: number;
+  /** Number of true features (rows of the dictionary). */
+  readonly nFeatures: number;
+  /** Mean number of features active per token (before correlated partners); default 4. */
+  readonly activePerToken?: number;
+  /** Firing probability of feature i ∝ (i + 1)^−exponent; default 0.5 (0 = all equal). */
+  readonly frequencyExponent?: number;
+  /** Pairs (a, b): when a fires, b also fires with `pairProbability`; default 4 pairs. */
+  readonly correlatedPairs?: number;
+  readonly pairProbability?: number;
+  /** Feature magnitudes are uniform in [min, max]; default [0.5, 1.5]. */
+  readonly magnitudeRange?: readonly [number, number];
+  /** Standard deviation of Gaussian noise added to every coordinate; default 0. */
+  readonly noise?: number;
+  /** Rows per batch of the async iterator; default 4096. */
+  readonly batchSize?: number;
+  readonly seed?: number;
+}
+
+/**
+ * Activations with a known answer: each token is a sparse non-negative combination of
+ * `nFeatures` unit vectors in `dIn` dimensions, so a trained SAE can be scored by how many of
+ * them its decoder found (see `featureRecovery`). Seeded and reproducible.
+ */
+export class SyntheticActivations implements AsyncIterable<Float32Array> {
+  readonly dIn: number;
+  readonly nFeatures: number;
+  /** The true dictionary, [nFeatures, dIn] with unit rows. */
+  readonly dictionary: Float32Array;
+  /** Per-feature firing probability (before correlated partners). */
+  readonly probabilities: Float64Array;
+  /** The correlated pairs [a, b]. */
+  readonly pairs: readonly (readonly [number, number])[];
+  readonly batchSize: number;
+  readonly #rng: Rng;
+  readonly #pairOf: Int32Array;
+  readonly #pairProbability: number;
+  readonly #lo: number;
+  readonly #hi: number;
+  readonly #noise: number;
+
+  constructor(options: SyntheticOptions) {
+    const {
+      dIn,
+      nFeatures,
+      activePerToken = 4,
+      frequencyExponent = 0.5,
+      correlatedPairs = 4,
+      pairProbability = 0.5,
+      magnitudeRange = [0.5, 1.5],
+      noise = 0,
+      batchSize = 4096,
+      seed = 0,
+    } = options;
+    for (const [key, v] of [
+      ['dIn', dIn],
+      ['nFeatures', nFeatures],
+      ['batchSize', batchSize],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new ConfigError(key, `must be a positive integer, got ${v}`);
+    }
+    if (!(activePerToken > 0 && activePerToken <= nFeatures)) {
+      throw new ConfigError('activePerToken', `must be in (0, nFeatures = ${nFeatures}]`);
+    }
+    if (
+      !Number.isInteger(correlatedPairs) ||
+      correlatedPairs < 0 ||
+      2 * correlatedPairs > nFeatures
+    ) {
+      throw new ConfigError('correlatedPairs', `must be an integer in [0, nFeatures / 2]`);
+    }
+    if (!(magnitudeRange[0] >= 0 && magnitudeRange[1] >= magnitudeRange[0])) {
+      throw new ConfigError('magnitudeRange', 'must be [min, max] with 0 ≤ min ≤ max');
+    }
+    if (!(noise >= 0)) throw new ConfigError('noise', 'must be ≥ 0');
+    this.dIn = dIn;
+    this.nFeatures = nFeatures;
+    this.batchSize = batchSize;
+    this.#pairProbability = pairProbability;
+    this.#lo = magnitudeRange[0];
+    this.#hi = magnitudeRange[1];
+    this.#noise = noise;
+    this.#rng = new Rng(seed);
+    const rng = this.#rng;
+
+    this.dictionary = new Float32Array(nFeatures * dIn);
+    for (let f = 0; f < nFeatures; f++) {
+      let n = 0;
+      const row = new Float64Array(dIn);
+      for (let c = 0; c < dIn; c++) {
+        row[c] = rng.normal();
+        n += row[c] * row[c];
+      }
+      n = Math.sqrt(n);
+      for (let c = 0; c < dIn; c++) this.dictionary[f * dIn + c] = row[c] / n;
+    }
+
+    // Power-law frequencies, scaled so that Σ p = activePerToken (capped at 1, with the
+    // excess spread over the rest so the mean stays right).
+    const raw = new Float64Array(nFeatures);
+    for (let f = 0; f < nFeatures; f++) raw[f] = (f + 1) ** -frequencyExponent;
+    this.probabilities = new Float64Array(nFeatures);
+    let budget = activePerToken;
+    let free = raw.reduce((a, v) => a + v, 0);
+    const capped = new Uint8Array(nFeatures);
+    for (let pass = 0; pass < nFeatures; pass++) {
+      let changed = false;
+      for (let f = 0; f < nFeatures; f++) {
+        if (capped[f]) continue;
+        if ((raw[f] * budget) / free >= 1) {
+          capped[f] = 1;
+          budget -= 1;
+          free -= raw[f];
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    for (let f = 0; f < nFeatures; f++)
+      this.probabilities[f] = capped[f] ? 1 : (raw[f] * budget) / free;
+
+    this.#pairOf = new Int32Array(nFeatures).fill(-1);
+    const order = rng.shuffle(Array.from({ length: nFeatures }, (_, i) => i));
+    const pairs: [number, number][] = [];
+    for (let p = 0; p < correlatedPairs; p++) {
+      const a = order[2 * p];
+      const b = order[2 * p + 1];
+      this.#pairOf[a] = b;
+      pairs.push([a, b]);
+    }
+    this.pairs = pairs;
+  }
+
+  /** The next `rows` tokens, [rows, dIn] row-major. */
+  batch(rows: number = this.batchSize): Float32Array {
+    const { dIn, nFeatures } = this;
+    const rng = this.#rng;
+    const out = new Float32Array(rows * dIn);
+    const coef = new Float64Array(nFeatures);
+    for (let r = 0; r < rows; r++) {
+      coef.fill(0);
+      for (let f = 0; f < nFeatures; f++) {
+        if (rng.uniform() < this.probabilities[f]) {
+          coef[f] = this.#lo + (this.#hi - this.#lo) * rng.uniform();
+          const partner = this.#pairOf[f];
+          if (partner >= 0 && coef[partner] === 0 && rng.uniform() < this.#pairProbability) {
+            coef[partner] = this.#lo + (this.#hi - this.#lo) * rng.uniform();
+          }
+        }
+      }
+      const o = r * dIn;
+      for (let f = 0; f < nFeatures; f++) {
+        const a = coef[f];
+        if (a === 0) continue;
+        const fo = f * dIn;
+        for (let c = 0; c < dIn; c++) out[o + c] += a * this.dictionary[fo + c];
+      }
+      if (this.#noise > 0) for (let c = 0; c < dIn; c++) out[o + c] += this.#noise * rng.normal();
+    }
+    return out;
+  }
+
+  /** Endless batches of `batchSize` rows (stop with `take`, a step limit or an abort signal). */
+  async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
+    for (;;) yield this.batch();
+  }
+}
+
+/** The first `n` items of an async iterable. */
+export async function* take<T>(source: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  if (n <= 0) return;
+  let i = 0;
+  for await (const v of source) {
+    yield v;
+    if (++i >= n) return;
+  }
+}

@@ -1,0 +1,249 @@
+import { ConfigError } from '../errors.js';
+
+/** Architectures the trainer can train (the others are run-only, see `Sae`). */
+export type TrainableArchitecture = 'topk' | 'batchtopk';
+
+export type BDecInit = 'geometric_median' | 'mean' | 'zeros';
+
+/** What a caller gives; everything but the shape has a design default (design §3). */
+export interface TrainConfigInput {
+  readonly dIn: number;
+  readonly dSae: number;
+  /** Active latents per token (BatchTopK: the mean per token over a batch). */
+  readonly k: number;
+  readonly architecture?: TrainableArchitecture;
+  /** Tokens per step; default 4096. */
+  readonly batchSize?: number;
+  /** Length of the run in steps; or give `totalTokens`. Needed for the lr decay. */
+  readonly steps?: number;
+  readonly totalTokens?: number;
+  /** Default 2e-4 / sqrt(dSae / 2^14). */
+  readonly lr?: number;
+  /** Default min(1000, ceil(steps / 10)); 1000 when the length is unknown. */
+  readonly warmupSteps?: number;
+  /** Fraction of the run over which lr decays linearly to 0; default 0.2. */
+  readonly decayFraction?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  /** AuxK weight; default 1/32; 0 turns AuxK off. */
+  readonly auxkAlpha?: number;
+  /** Default dIn/2 rounded (in log2) to a power of two, at most dSae. */
+  readonly kAux?: number;
+  /**
+   * A latent is dead after this many training tokens without firing. Default 10,000,000, or
+   * totalTokens / 20 when the run is shorter than 20× that (a note says so).
+   */
+  readonly deadTokens?: number;
+  /** Train on s·x with s = sqrt(dIn) / mean‖x‖, folded back on export; default true. */
+  readonly normalizeActivations?: boolean;
+  readonly bDecInit?: BDecInit;
+  /** Tokens used for b_dec and the input scale; default 4096. */
+  readonly initTokens?: number;
+  /** Weiszfeld iterations at most; default 100. */
+  readonly geometricMedianIterations?: number;
+  /** Global gradient-norm clipping; default off. */
+  readonly clipGradNorm?: number;
+  readonly seed?: number;
+  /**
+   * BatchTopK only: per-token cap on the candidates competing for the batch's top B·k,
+   * default min(dSae, 4k). A token holding more than `cap` of the batch's top values loses the
+   * extras (rare; raise the cap if L0 falls short of k).
+   */
+  readonly batchTopKCap?: number;
+  /** BatchTopK only: θ ← m·θ + (1−m)·batch threshold; default 0.99. */
+  readonly thresholdMomentum?: number;
+}
+
+/** A resolved config: every default filled in, JSON-serializable (it goes into the state). */
+export interface TrainConfig {
+  readonly dIn: number;
+  readonly dSae: number;
+  readonly k: number;
+  readonly architecture: TrainableArchitecture;
+  readonly batchSize: number;
+  readonly steps: number | null;
+  readonly totalTokens: number | null;
+  readonly lr: number;
+  readonly warmupSteps: number;
+  readonly decayFraction: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly auxkAlpha: number;
+  readonly kAux: number;
+  readonly deadTokens: number;
+  readonly normalizeActivations: boolean;
+  readonly bDecInit: BDecInit;
+  readonly initTokens: number;
+  readonly geometricMedianIterations: number;
+  readonly clipGradNorm: number | null;
+  readonly seed: number;
+  readonly batchTopKCap: number;
+  readonly thresholdMomentum: number;
+  /** Human-readable notes on defaults that were adapted (e.g. a shortened deadTokens). */
+  readonly notes: readonly string[];
+}
+
+export const DEFAULT_DEAD_TOKENS = 10_000_000;
+
+function positiveInt(key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new ConfigError(key, `must be a positive integer, got ${String(v)}`);
+  }
+  return v;
+}
+
+function finitePositive(key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new ConfigError(key, `must be a finite number > 0, got ${String(v)}`);
+  }
+  return v;
+}
+
+function inRange(key: string, v: unknown, lo: number, hi: number, loOpen = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
+    throw new ConfigError(key, `must be in ${loOpen ? '(' : '['}${lo}, ${hi}], got ${String(v)}`);
+  }
+  return v;
+}
+
+/** d/2 rounded to the nearest power of two in log scale (Gao et al.: 512 for d = 768). */
+export function defaultKAux(dIn: number, dSae: number): number {
+  const p = 2 ** Math.round(Math.log2(Math.max(1, dIn / 2)));
+  return Math.min(p, dSae);
+}
+
+/** The design's lr rule: 2e-4 / sqrt(m / 2^14). */
+export function defaultLr(dSae: number): number {
+  return 2e-4 / Math.sqrt(dSae / 2 ** 14);
+}
+
+/** Validates a config (a ConfigError names the key) and fills the design defaults. */
+export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
+  const notes: string[] = [];
+  const dIn = positiveInt('dIn', input.dIn);
+  const dSae = positiveInt('dSae', input.dSae);
+  const k = positiveInt('k', input.k);
+  if (k > dSae) throw new ConfigError('k', `k = ${k} exceeds dSae = ${dSae}`);
+  const architecture = input.architecture ?? 'topk';
+  if (architecture !== 'topk' && architecture !== 'batchtopk') {
+    throw new ConfigError(
+      'architecture',
+      `trainable architectures are 'topk' and 'batchtopk', got ${String(architecture)}`,
+    );
+  }
+  const batchSize = positiveInt('batchSize', input.batchSize ?? 4096);
+
+  let steps: number | null = input.steps === undefined ? null : positiveInt('steps', input.steps);
+  let totalTokens: number | null =
+    input.totalTokens === undefined ? null : positiveInt('totalTokens', input.totalTokens);
+  if (steps === null && totalTokens !== null) steps = Math.ceil(totalTokens / batchSize);
+  else if (steps !== null && totalTokens === null) totalTokens = steps * batchSize;
+  else if (steps !== null && totalTokens !== null && steps !== Math.ceil(totalTokens / batchSize)) {
+    throw new ConfigError(
+      'steps',
+      `steps = ${steps} disagrees with totalTokens = ${totalTokens} at batchSize ${batchSize}; give one`,
+    );
+  }
+
+  const lr = input.lr === undefined ? defaultLr(dSae) : finitePositive('lr', input.lr);
+  let warmupSteps: number;
+  if (input.warmupSteps === undefined) {
+    warmupSteps = steps === null ? 1000 : Math.min(1000, Math.ceil(steps / 10));
+  } else {
+    const w = input.warmupSteps;
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
+      throw new ConfigError('warmupSteps', `must be an integer ≥ 0, got ${String(w)}`);
+    }
+    warmupSteps = w;
+  }
+  const decayFraction = inRange('decayFraction', input.decayFraction ?? 0.2, 0, 1);
+  const beta1 = inRange('beta1', input.beta1 ?? 0.9, 0, 1);
+  const beta2 = inRange('beta2', input.beta2 ?? 0.999, 0, 1);
+  if (beta1 >= 1) throw new ConfigError('beta1', 'must be < 1');
+  if (beta2 >= 1) throw new ConfigError('beta2', 'must be < 1');
+  const eps = finitePositive('eps', input.eps ?? 6.25e-10);
+  const auxkAlpha = input.auxkAlpha ?? 1 / 32;
+  if (typeof auxkAlpha !== 'number' || !Number.isFinite(auxkAlpha) || auxkAlpha < 0) {
+    throw new ConfigError('auxkAlpha', `must be a finite number ≥ 0, got ${String(auxkAlpha)}`);
+  }
+  const kAux = input.kAux === undefined ? defaultKAux(dIn, dSae) : positiveInt('kAux', input.kAux);
+  if (kAux > dSae) throw new ConfigError('kAux', `kAux = ${kAux} exceeds dSae = ${dSae}`);
+
+  let deadTokens: number;
+  if (input.deadTokens === undefined) {
+    deadTokens = DEFAULT_DEAD_TOKENS;
+    if (totalTokens !== null && totalTokens < 20 * DEFAULT_DEAD_TOKENS) {
+      deadTokens = Math.max(1, Math.floor(totalTokens / 20));
+      notes.push(
+        `deadTokens = ${deadTokens} (totalTokens / 20): the run is shorter than 20 × the default ${DEFAULT_DEAD_TOKENS}`,
+      );
+    }
+  } else {
+    deadTokens = positiveInt('deadTokens', input.deadTokens);
+  }
+
+  const bDecInit = input.bDecInit ?? 'geometric_median';
+  if (bDecInit !== 'geometric_median' && bDecInit !== 'mean' && bDecInit !== 'zeros') {
+    throw new ConfigError(
+      'bDecInit',
+      `must be 'geometric_median', 'mean' or 'zeros', got ${String(bDecInit)}`,
+    );
+  }
+  const clipGradNorm =
+    input.clipGradNorm === undefined ? null : finitePositive('clipGradNorm', input.clipGradNorm);
+  const seed = input.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new ConfigError('seed', `must be an integer in [0, 2^32), got ${String(seed)}`);
+  }
+  const batchTopKCap =
+    input.batchTopKCap === undefined
+      ? Math.min(dSae, 4 * k)
+      : positiveInt('batchTopKCap', input.batchTopKCap);
+  if (batchTopKCap < k || batchTopKCap > dSae) {
+    throw new ConfigError('batchTopKCap', `must be in [k, dSae] = [${k}, ${dSae}]`);
+  }
+  return {
+    dIn,
+    dSae,
+    k,
+    architecture,
+    batchSize,
+    steps,
+    totalTokens,
+    lr,
+    warmupSteps,
+    decayFraction,
+    beta1,
+    beta2,
+    eps,
+    auxkAlpha,
+    kAux,
+    deadTokens,
+    normalizeActivations: input.normalizeActivations ?? true,
+    bDecInit,
+    initTokens: positiveInt('initTokens', input.initTokens ?? 4096),
+    geometricMedianIterations: positiveInt(
+      'geometricMedianIterations',
+      input.geometricMedianIterations ?? 100,
+    ),
+    clipGradNorm,
+    seed,
+    batchTopKCap,
+    thresholdMomentum: inRange('thresholdMomentum', input.thresholdMomentum ?? 0.99, 0, 1),
+    notes,
+  };
+}
+
+/** lr at a 1-based step: linear warmup, constant, then linear decay to 0 over the last part. */
+export function learningRateAt(config: TrainConfig, step: number): number {
+  const t0 = step - 1;
+  let f = config.warmupSteps > 0 ? Math.min(1, (t0 + 1) / config.warmupSteps) : 1;
+  if (config.steps !== null && config.decayFraction > 0) {
+    const decaySteps = Math.max(1, Math.round(config.steps * config.decayFraction));
+    const left = config.steps - t0;
+    if (left <= decaySteps) f = Math.min(f, Math.max(0, left / decaySteps));
+  }
+  return config.lr * f;
+}

@@ -1,0 +1,151 @@
+/**
+ * A float64 host reference of the Top-K training loss (FVU + α·AuxK, design §3), written for
+ * clarity, used to check the backend gradients by central differences.
+ */
+export interface ReferenceParams {
+  /** [m, d] */
+  readonly wEnc: Float64Array;
+  /** [m] */
+  readonly bEnc: Float64Array;
+  /** [m, d] */
+  readonly wDec: Float64Array;
+  /** [d] */
+  readonly bDec: Float64Array;
+}
+
+export interface ReferenceProblem {
+  /** [rows, d] scaled inputs */
+  readonly x: Float64Array;
+  readonly rows: number;
+  readonly dIn: number;
+  readonly dSae: number;
+  readonly k: number;
+  readonly kAux: number;
+  readonly alpha: number;
+  /** dead[i] = true when latent i may take part in AuxK */
+  readonly dead: readonly boolean[];
+  /**
+   * BatchTopK instead of Top-K: each row offers its top `cap` pre-activations, the batch keeps
+   * those ≥ the (rows·k)-th largest offer (and > 0).
+   */
+  readonly batchTopKCap?: number;
+}
+
+export interface ReferenceResult {
+  readonly loss: number;
+  readonly fvu: number;
+  readonly auxk: number;
+  /** e = x − x̂ [rows, d] */
+  readonly residual: Float64Array;
+  /** Per row, the selected latents of the main top-k (value > 0). */
+  readonly active: number[][];
+  /** Per row, the selected dead latents of AuxK (value > 0). */
+  readonly auxActive: number[][];
+}
+
+/** Indices of the n largest entries of `row` among `allowed`, ties to the lower index. */
+function topIndices(row: Float64Array, n: number, allowed: (i: number) => boolean): number[] {
+  const cand: number[] = [];
+  for (let i = 0; i < row.length; i++) if (allowed(i)) cand.push(i);
+  cand.sort((a, b) => row[b] - row[a] || a - b);
+  return cand.slice(0, n);
+}
+
+function centeredSumSquares(v: Float64Array, rows: number, d: number): number {
+  let total = 0;
+  for (let c = 0; c < d; c++) {
+    let mean = 0;
+    for (let r = 0; r < rows; r++) mean += v[r * d + c];
+    mean /= rows;
+    for (let r = 0; r < rows; r++) total += (v[r * d + c] - mean) ** 2;
+  }
+  return total;
+}
+
+/**
+ * The loss at `params`. AuxK's target is `fixedResidual` when given (the residual is a
+ * constant for the gradient: pass the unperturbed run's residual when differencing).
+ */
+export function referenceLoss(
+  params: ReferenceParams,
+  problem: ReferenceProblem,
+  fixedResidual?: Float64Array,
+): ReferenceResult {
+  const { x, rows, dIn: d, dSae: m, k, kAux, alpha, dead } = problem;
+  const residual = new Float64Array(rows * d);
+  const aux = new Float64Array(rows * d);
+  const active: number[][] = [];
+  const auxActive: number[][] = [];
+  let fvuNum = 0;
+  const preAll: Float64Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const pre = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let s = params.bEnc[i];
+      for (let c = 0; c < d; c++) s += (x[r * d + c] - params.bDec[c]) * params.wEnc[i * d + c];
+      pre[i] = s;
+    }
+    preAll.push(pre);
+  }
+  const cap = problem.batchTopKCap;
+  let batchThreshold = Number.NEGATIVE_INFINITY;
+  if (cap !== undefined) {
+    const offers = preAll.flatMap((pre) => topIndices(pre, cap, () => true).map((i) => pre[i]));
+    offers.sort((a, b) => b - a);
+    batchThreshold = offers[rows * k - 1];
+  }
+  for (let r = 0; r < rows; r++) {
+    const pre = preAll[r];
+    const sel =
+      cap === undefined
+        ? topIndices(pre, k, () => true).filter((i) => pre[i] > 0)
+        : topIndices(pre, cap, () => true).filter((i) => pre[i] >= batchThreshold && pre[i] > 0);
+    active.push(sel);
+    for (let c = 0; c < d; c++) {
+      let xhat = params.bDec[c];
+      for (const i of sel) xhat += pre[i] * params.wDec[i * d + c];
+      residual[r * d + c] = x[r * d + c] - xhat;
+      fvuNum += residual[r * d + c] ** 2;
+    }
+    const auxSel = topIndices(pre, kAux, (i) => dead[i]).filter((i) => pre[i] > 0);
+    auxActive.push(auxSel);
+    for (let c = 0; c < d; c++) {
+      let ehat = 0;
+      for (const i of auxSel) ehat += pre[i] * params.wDec[i * d + c];
+      aux[r * d + c] = ehat;
+    }
+  }
+  const fvu = fvuNum / centeredSumSquares(x, rows, d);
+  const target = fixedResidual ?? residual;
+  let auxNum = 0;
+  for (let i = 0; i < aux.length; i++) auxNum += (aux[i] - target[i]) ** 2;
+  const auxDen = centeredSumSquares(target, rows, d);
+  const anyDead = dead.some((v) => v);
+  const auxk = anyDead && auxDen > 0 ? auxNum / auxDen : 0;
+  return { loss: fvu + alpha * auxk, fvu, auxk, residual, active, auxActive };
+}
+
+/** Central-difference gradient of the loss w.r.t. every entry of every parameter. */
+export function centralDifferenceGradients(
+  params: ReferenceParams,
+  problem: ReferenceProblem,
+  h = 1e-6,
+): Record<keyof ReferenceParams, Float64Array> {
+  const base = referenceLoss(params, problem);
+  const out = {} as Record<keyof ReferenceParams, Float64Array>;
+  for (const name of ['wEnc', 'bEnc', 'wDec', 'bDec'] as const) {
+    const p = params[name];
+    const g = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i++) {
+      const keep = p[i];
+      p[i] = keep + h;
+      const up = referenceLoss(params, problem, base.residual).loss;
+      p[i] = keep - h;
+      const down = referenceLoss(params, problem, base.residual).loss;
+      p[i] = keep;
+      g[i] = (up - down) / (2 * h);
+    }
+    out[name] = g;
+  }
+  return out;
+}

@@ -1,0 +1,486 @@
+import type { Backend } from '../backend/backend.js';
+import type { Tensor } from '../backend/tensor.js';
+import { ConfigError, DataError, SaekitError, ShapeError } from '../errors.js';
+import type { SaeWeights } from '../sae/weights.js';
+import { Rng } from '../util/rng.js';
+import {
+  learningRateAt,
+  resolveTrainConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './config.js';
+import { M, PARAM_NAMES, TrainGraph } from './graph.js';
+import { geometricMedian, inputScaleOf, meanOf, tiedUnitRows } from './init.js';
+import type { StepMetrics } from './metrics.js';
+import type { Json, JsonObject, TrainingState } from './state.js';
+
+export interface TrainerOptions {
+  /** Tokens for b_dec and the input scale (≥ config.initTokens rows advised). */
+  readonly initData?: Float32Array;
+  /** Resume from this state (its config is used; a passed config must agree with it). */
+  readonly state?: TrainingState;
+}
+
+export interface TrainOptions {
+  readonly onStep?: (metrics: StepMetrics) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+  /** Stop after this many steps in this call (default: until config.steps or the source ends). */
+  readonly maxSteps?: number;
+}
+
+export interface TrainSummary {
+  readonly steps: number;
+  readonly tokens: number;
+  readonly last: StepMetrics | null;
+  /** Why the loop ended. */
+  readonly stopped: 'completed' | 'source-exhausted' | 'aborted' | 'max-steps';
+}
+
+interface Pending {
+  readonly step: number;
+  readonly tokens: number;
+  readonly rows: number;
+  readonly lr: number;
+  readonly start: number;
+  readonly read: Promise<Float32Array>;
+}
+
+/** Throws a DataError for the first non-finite value (named by row and column). */
+function checkFinite(data: Float32Array, dIn: number, source: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new DataError(
+        `non-finite value ${data[i]} at column ${i % dIn}`,
+        source,
+        Math.floor(i / dIn),
+      );
+    }
+  }
+}
+
+function rowsOf(data: Float32Array, dIn: number, source: string, rows?: number): number {
+  if (rows !== undefined && data.length !== rows * dIn) {
+    throw new DataError(
+      `has ${data.length} values, expected ${rows} rows × dIn ${dIn} = ${rows * dIn} (does the data's width match dIn?)`,
+      source,
+    );
+  }
+  if (data.length === 0 || data.length % dIn !== 0) {
+    throw new DataError(
+      `has ${data.length} values, not a positive multiple of dIn = ${dIn} (does the data's width match dIn?)`,
+      source,
+    );
+  }
+  return data.length / dIn;
+}
+
+const STATE_KIND = 'saekit-trainer';
+
+/**
+ * Trains a Top-K or BatchTopK SAE (design §3) on any Backend. Every step is issued through
+ * the contract and reads back one small metrics tensor; `train` keeps one step in flight so a
+ * GPU backend overlaps that read with the next step's work.
+ */
+export class Trainer {
+  readonly backend: Backend;
+  readonly config: TrainConfig;
+  readonly #graph: TrainGraph;
+  #rng: Rng;
+  #initialized = false;
+  #inputScale = 1;
+  #step = 0;
+  #tokens = 0;
+  /** (time, tokens) at recent step completions, for a smoothed tokens/s. */
+  readonly #recent: [number, number][] = [];
+  readonly #notes: string[];
+  #disposed = false;
+
+  private constructor(backend: Backend, config: TrainConfig) {
+    this.backend = backend;
+    this.config = config;
+    this.#graph = new TrainGraph(backend, config);
+    this.#rng = new Rng(config.seed);
+    this.#notes = [...config.notes];
+  }
+
+  static async create(
+    backend: Backend,
+    config: TrainConfigInput | null | undefined,
+    options: TrainerOptions = {},
+  ): Promise<Trainer> {
+    if (options.state) {
+      const stateConfig = configFromState(options.state);
+      if (config) {
+        const given = resolveTrainConfig(config);
+        for (const key of Object.keys(stateConfig) as (keyof TrainConfig)[]) {
+          if (key === 'notes') continue;
+          if (JSON.stringify(given[key]) !== JSON.stringify(stateConfig[key])) {
+            throw new ConfigError(
+              key,
+              `${JSON.stringify(given[key])} differs from the training state's ${JSON.stringify(stateConfig[key])}`,
+            );
+          }
+        }
+      }
+      const t = new Trainer(backend, stateConfig);
+      t.#restore(options.state);
+      return t;
+    }
+    if (!config) throw new ConfigError('config', 'a config is required when no state is given');
+    const t = new Trainer(backend, resolveTrainConfig(config));
+    if (options.initData) t.initialize(options.initData);
+    return t;
+  }
+
+  /** Steps taken so far (the next step is number stepsDone + 1). */
+  get stepsDone(): number {
+    return this.#step;
+  }
+  get tokens(): number {
+    return this.#tokens;
+  }
+  get initialized(): boolean {
+    return this.#initialized;
+  }
+  /** The factor s the trainer multiplies inputs by (1 when normalizeActivations is off). */
+  get inputScale(): number {
+    return this.#inputScale;
+  }
+  /** Notes on adapted defaults and initialisation, for logs and checkpoint metadata. */
+  get notes(): readonly string[] {
+    return this.#notes;
+  }
+
+  /**
+   * Sets the input scale, b_dec and the tied weights from `data` (its first
+   * config.initTokens rows). Called for you by the first `step` / `train` when not given.
+   */
+  initialize(data: Float32Array, rows?: number): void {
+    this.#alive();
+    if (this.#initialized) throw new SaekitError('trainer is already initialized');
+    const c = this.config;
+    const all = rowsOf(data, c.dIn, 'initData', rows);
+    checkFinite(data, c.dIn, 'initData');
+    const n = Math.min(all, c.initTokens);
+    if (n < c.initTokens) {
+      this.#notes.push(
+        `initialized b_dec and the input scale from ${n} tokens (< ${c.initTokens})`,
+      );
+    }
+    const sample = data.subarray(0, n * c.dIn);
+    const s = c.normalizeActivations ? inputScaleOf(sample, n, c.dIn) : 1;
+    const bDec =
+      c.bDecInit === 'geometric_median'
+        ? geometricMedian(sample, n, c.dIn, {
+            scale: s,
+            maxIterations: c.geometricMedianIterations,
+          })
+        : c.bDecInit === 'mean'
+          ? meanOf(sample, n, c.dIn, s)
+          : new Float64Array(c.dIn);
+    const w = tiedUnitRows(this.#rng, c.dSae, c.dIn);
+    const b = this.backend;
+    const p = this.#graph.params;
+    b.write(p.wEnc, w);
+    b.write(p.wDec, w);
+    b.write(p.bEnc, new Float32Array(c.dSae));
+    b.write(p.bDec, Float32Array.from(bDec));
+    this.#inputScale = s;
+    this.#initialized = true;
+  }
+
+  /** One training step on `batch` (rows × dIn, raw activations). */
+  async step(batch: Float32Array, rows?: number): Promise<StepMetrics> {
+    if (!this.#initialized) this.initialize(batch, rows);
+    this.#recent.length = 0;
+    return this.#finish(this.#enqueue(batch, rows));
+  }
+
+  /**
+   * Trains on every batch of `source` (until config.steps, `maxSteps`, the end of the source
+   * or `signal`). Without initData, the first batches (≥ config.initTokens tokens) initialise
+   * the model and are then trained on.
+   */
+  async train(
+    source: AsyncIterable<Float32Array>,
+    options: TrainOptions = {},
+  ): Promise<TrainSummary> {
+    this.#alive();
+    const it = source[Symbol.asyncIterator]();
+    const queued: Float32Array[] = [];
+    if (!this.#initialized) {
+      let rows = 0;
+      while (rows < this.config.initTokens) {
+        const r = await it.next();
+        if (r.done) break;
+        queued.push(r.value);
+        rows += rowsOf(r.value, this.config.dIn, `batch ${this.#step + queued.length}`);
+      }
+      if (queued.length === 0) throw new DataError('the source yielded no batch', 'train source');
+      const all = new Float32Array(queued.reduce((a, q) => a + q.length, 0));
+      let o = 0;
+      for (const q of queued) {
+        all.set(q, o);
+        o += q.length;
+      }
+      this.initialize(all);
+    }
+    const startStep = this.#step;
+    let pending: Pending | null = null;
+    let last: StepMetrics | null = null;
+    let stopped: TrainSummary['stopped'] = 'source-exhausted';
+    this.#recent.length = 0;
+    this.#recent.push([performance.now(), this.#tokens]);
+    for (;;) {
+      if (options.signal?.aborted) {
+        stopped = 'aborted';
+        break;
+      }
+      if (this.config.steps !== null && this.#step >= this.config.steps) {
+        stopped = 'completed';
+        break;
+      }
+      if (options.maxSteps !== undefined && this.#step - startStep >= options.maxSteps) {
+        stopped = 'max-steps';
+        break;
+      }
+      let batch: Float32Array;
+      const q = queued.shift();
+      if (q) batch = q;
+      else {
+        const r = await it.next();
+        if (r.done) break;
+        batch = r.value;
+      }
+      const next = this.#enqueue(batch);
+      if (pending) {
+        last = await this.#finish(pending);
+        await options.onStep?.(last);
+      }
+      pending = next;
+    }
+    if (pending) {
+      last = await this.#finish(pending);
+      await options.onStep?.(last);
+    }
+    if (stopped !== 'source-exhausted') await it.return?.();
+    return { steps: this.#step, tokens: this.#tokens, last, stopped };
+  }
+
+  #enqueue(batch: Float32Array, rowsHint?: number): Pending {
+    this.#alive();
+    const c = this.config;
+    const start = performance.now();
+    const step = this.#step + 1;
+    const rows = rowsOf(batch, c.dIn, `batch ${step}`, rowsHint);
+    checkFinite(batch, c.dIn, `batch ${step}`);
+    const b = this.backend;
+    const g = this.#graph;
+    const w = g.work(rows);
+    const metrics = g.metrics[step % 2];
+    b.write(w.x, batch);
+    if (this.#inputScale !== 1) b.axpby(w.x, this.#inputScale, w.x, 0, w.x);
+    const lr = learningRateAt(c, step);
+    g.forwardBackward(rows, metrics, step);
+    g.update(rows, metrics, step, lr);
+    b.flush();
+    this.#step = step;
+    this.#tokens += rows;
+    return {
+      step,
+      tokens: this.#tokens,
+      rows,
+      lr,
+      start,
+      read: b.read(metrics) as Promise<Float32Array>,
+    };
+  }
+
+  async #finish(p: Pending): Promise<StepMetrics> {
+    const v = await p.read;
+    // With a step in flight, completions arrive unevenly: average over the last few.
+    const now = performance.now();
+    const [t0, tok0] = this.#recent[0] ?? [p.start, p.tokens - p.rows];
+    this.#recent.push([now, p.tokens]);
+    if (this.#recent.length > 8) this.#recent.shift();
+    const elapsed = now - t0;
+    const done = p.tokens - tok0;
+    const c = this.config;
+    const s2 = this.#inputScale * this.#inputScale;
+    const dead = v[M.dead];
+    const metrics: StepMetrics = {
+      step: p.step,
+      tokens: p.tokens,
+      fvu: v[M.fvuDen] > 0 ? v[M.fvuNum] / v[M.fvuDen] : 0,
+      mse: v[M.fvuNum] / (p.rows * c.dIn) / s2,
+      l0: v[M.active] / p.rows,
+      deadFraction: dead / c.dSae,
+      auxk: dead > 0 && v[M.auxDen] > 0 ? v[M.auxNum] / v[M.auxDen] : 0,
+      lr: p.lr,
+      gradNorm: Math.sqrt(v[M.gradNormSq]),
+      ...(c.architecture === 'batchtopk' ? { threshold: v[M.threshold] } : {}),
+      tokensPerSecond: elapsed > 0 ? (done * 1000) / elapsed : 0,
+    };
+    return metrics;
+  }
+
+  /** Everything needed to continue exactly here; `extra` (e.g. a dataset position) → meta.extra. */
+  async saveState(extra?: JsonObject): Promise<TrainingState> {
+    this.#alive();
+    const g = this.#graph;
+    const b = this.backend;
+    const arrays: Record<string, Float32Array | Int32Array> = {};
+    for (const name of PARAM_NAMES) {
+      arrays[name] = (await b.read(g.params[name])) as Float32Array;
+      arrays[`adam_m.${name}`] = (await b.read(g.adamM[name])) as Float32Array;
+      arrays[`adam_v.${name}`] = (await b.read(g.adamV[name])) as Float32Array;
+    }
+    arrays['stale_tokens'] = (await b.read(g.stale)) as Float32Array;
+    arrays['firing_counts'] = (await b.read(g.firing)) as Float32Array;
+    arrays['threshold'] = (await b.read(g.theta)) as Float32Array;
+    const meta: JsonObject = {
+      kind: STATE_KIND,
+      config: this.config as unknown as JsonObject,
+      step: this.#step,
+      tokens: this.#tokens,
+      initialized: this.#initialized,
+      inputScale: this.#inputScale,
+      rng: this.#rng.state(),
+      notes: [...this.#notes],
+      ...(extra === undefined ? {} : { extra }),
+    };
+    return { format: 'saekit-training-state', version: 1, meta, arrays };
+  }
+
+  #restore(state: TrainingState): void {
+    const meta = state.meta;
+    const g = this.#graph;
+    const b = this.backend;
+    const put = (name: string, t: Tensor) => {
+      const a = state.arrays[name];
+      if (!a) throw new ShapeError(`training state: array '${name}' is missing`);
+      if (a.length !== t.size) {
+        throw new ShapeError(
+          `training state: array '${name}' has ${a.length} values, expected ${t.size} (shape [${t.shape.join(', ')}])`,
+        );
+      }
+      b.write(t, a instanceof Float32Array ? a : Float32Array.from(a));
+    };
+    for (const name of PARAM_NAMES) {
+      put(name, g.params[name]);
+      put(`adam_m.${name}`, g.adamM[name]);
+      put(`adam_v.${name}`, g.adamV[name]);
+    }
+    put('stale_tokens', g.stale);
+    put('firing_counts', g.firing);
+    put('threshold', g.theta);
+    this.#step = num(meta, 'step');
+    this.#tokens = num(meta, 'tokens');
+    this.#inputScale = num(meta, 'inputScale');
+    this.#initialized = meta['initialized'] === true;
+    const rng = meta['rng'];
+    if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((x) => typeof x === 'number')) {
+      throw new ConfigError('rng', 'training state: meta.rng must be 4 uint32 numbers');
+    }
+    this.#rng = new Rng(rng as number[]);
+    const notes = meta['notes'];
+    if (Array.isArray(notes)) {
+      this.#notes.length = 0;
+      for (const n of notes) if (typeof n === 'string') this.#notes.push(n);
+    }
+  }
+
+  /**
+   * The trained SAE on raw activations: with training input s·x, b_dec and b_enc (and
+   * BatchTopK's threshold) are divided by s, W_dec keeps unit rows, so latents come out in
+   * raw units and x̂ = x̂_train / s. `foldedInputScale` records s.
+   */
+  async exportWeights(): Promise<SaeWeights> {
+    this.#alive();
+    if (!this.#initialized)
+      throw new SaekitError('exportWeights: the trainer is not initialized yet');
+    const g = this.#graph;
+    const b = this.backend;
+    const c = this.config;
+    const inv = 1 / this.#inputScale;
+    const scaled = async (t: Tensor) => {
+      const a = Float32Array.from((await b.read(t)) as Float32Array);
+      if (inv !== 1) for (let i = 0; i < a.length; i++) a[i] *= inv;
+      return a;
+    };
+    const weights: SaeWeights = {
+      architecture: c.architecture,
+      dIn: c.dIn,
+      dSae: c.dSae,
+      k: c.k,
+      wEnc: Float32Array.from((await b.read(g.params.wEnc)) as Float32Array),
+      wDec: Float32Array.from((await b.read(g.params.wDec)) as Float32Array),
+      bEnc: await scaled(g.params.bEnc),
+      bDec: await scaled(g.params.bDec),
+      applyBDecToInput: true,
+      foldedInputScale: this.#inputScale,
+    };
+    if (c.architecture === 'batchtopk') {
+      const theta = (await scaled(g.theta))[0];
+      return { ...weights, threshold: new Float32Array(c.dSae).fill(theta) };
+    }
+    return weights;
+  }
+
+  /** Tokens on which each latent fired since training began (float32 counts). */
+  async firingCounts(): Promise<Float32Array> {
+    this.#alive();
+    return Float32Array.from((await this.backend.read(this.#graph.firing)) as Float32Array);
+  }
+
+  /** For tests and diagnostics: the device graph (parameters, gradients, counters). */
+  get graph(): TrainGraph {
+    return this.#graph;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#graph.dispose();
+    this.#disposed = true;
+  }
+
+  #alive(): void {
+    if (this.#disposed) throw new SaekitError('trainer has been disposed');
+  }
+}
+
+function num(meta: JsonObject, key: string): number {
+  const v = meta[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ConfigError(key, `training state: meta.${key} must be a finite number`);
+  }
+  return v;
+}
+
+function configFromState(state: TrainingState): TrainConfig {
+  if (state.format !== 'saekit-training-state' || state.version !== 1) {
+    throw new ConfigError('state', 'not a saekit training state (format/version)');
+  }
+  if (state.meta['kind'] !== STATE_KIND) {
+    throw new ConfigError(
+      'state',
+      `meta.kind is ${JSON.stringify(state.meta['kind'] ?? null)}, expected '${STATE_KIND}'`,
+    );
+  }
+  const cfg = state.meta['config'];
+  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
+    throw new ConfigError('config', 'training state: meta.config is missing');
+  }
+  // Re-validate through the resolver so a hand-edited state cannot smuggle in bad values.
+  const raw = cfg as { [key: string]: Json };
+  const input: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== null && key !== 'notes') input[key] = value;
+  }
+  const resolved = resolveTrainConfig(input as unknown as TrainConfigInput);
+  const notes = raw['notes'];
+  return {
+    ...resolved,
+    notes: Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [],
+  };
+}
