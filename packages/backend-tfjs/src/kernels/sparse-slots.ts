@@ -43,21 +43,3 @@ export function overTokenChunks(
   }
   return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
 }
-
-/**
- * weight rows for each slot: [n, k, d] from safe indices [n, k]. On wasm, GatherNd copies
- * whole rows and is ~7x faster than GatherV2 (measured: 16k rows of 256 floats, 90 ms vs
- * 650 ms); elsewhere GatherV2 is the faster one. Call inside tf.tidy.
- */
-export function gatherRows(
-  weight: tf.Tensor2D,
-  safe: tf.Tensor,
-  n: number,
-  k: number,
-): tf.Tensor3D {
-  const rows =
-    tf.getBackend() === 'wasm'
-      ? tf.gatherND(weight, tf.reshape(safe, [-1, 1]))
-      : tf.gather(weight, tf.reshape(safe, [-1]));
-  return tf.reshape(rows, [n, k, weight.shape[1]]);
-}
