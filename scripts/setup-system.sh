@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages saekit's tests use. Idempotent: does nothing when all are present.
+# Debian packages saekit's tests use. Each step is idempotent: it does nothing when its
+# packages are already present.
+#   - Mesa >= 25 software Vulkan (llvmpipe) from bookworm-backports, so Dawn (npm `webgpu`)
+#     finds an adapter without a GPU.
+#   - Chromium (browser example, SwiftShader WebGPU) and Jupyter's nbconvert (notebook example).
 set -euo pipefail
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-  echo "setup-system: need root for: $*" >&2; return 1; fi; }
-[ -f /etc/debian_version ] || { echo "setup-system: not Debian; install Mesa >= 25 Vulkan drivers yourself" >&2; exit 0; }
-echo "setup-system: nothing to install yet"
+cd "$(dirname "$0")/.."
+[ -f /etc/debian_version ] || {
+  echo "setup-system: not Debian; install Mesa >= 25 Vulkan drivers, chromium and jupyter nbconvert yourself" >&2
+  exit 0
+}
+bash packages/backend-webgpu/scripts/install-mesa.sh
+bash scripts/install-examples-system.sh

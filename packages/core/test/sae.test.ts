@@ -22,7 +22,7 @@ function syntheticBatches(n: number, rows: number, scale: number, seed = 2): Flo
 /** Host float64 forward of a threshold SAE: pre, the active set and x̂. */
 function hostThresholdForward(w: SaeWeights, x: Float32Array, rows: number) {
   const act = (v: number, i: number) => {
-    if (w.architecture === 'standard') return v > 0 ? v : 0;
+    if (w.architecture === 'standard') return Math.max(v, 0);
     return v >= w.threshold![i] && v > 0 ? v : 0;
   };
   const z = new Float64Array(rows * w.dSae);

@@ -7,7 +7,7 @@ describe('synthetic ground truth', () => {
       dIn: 32,
       nFeatures: 256,
       activePerToken: 4,
-      frequencyExponent: 0.5,
+      frequencyExponent: 0.3, // rarest feature fires 5× less often than the most common
       correlatedPairs: 4,
       batchSize: 256,
       seed: 1,

@@ -202,3 +202,33 @@ describe('Trainer: bad input gets typed errors naming the problem', () => {
     );
   });
 });
+
+describe('Trainer.train: stopping', () => {
+  it('maxSteps and abort stop between steps without losing a batch of a shared iterator', async () => {
+    const data = batches(12);
+    const whole = await Trainer.create(createCpuBackend(), { ...base, steps: 12 });
+    await whole.train(iterate(data));
+
+    const chunked = await Trainer.create(createCpuBackend(), { ...base, steps: 12 });
+    const source = iterate(data); // one generator, continued across calls
+    const a = await chunked.train(source, { maxSteps: 5 });
+    expect(a).toMatchObject({ stopped: 'max-steps', steps: 5 });
+    const controller = new AbortController();
+    const b = await chunked.train(source, {
+      signal: controller.signal,
+      onStep: (m) => {
+        if (m.step === 8) controller.abort();
+      },
+    });
+    // The abort is seen after step 8's metrics; with one step in flight, step 9 was issued.
+    expect(b.stopped).toBe('aborted');
+    expect(b.steps).toBeLessThanOrEqual(9);
+    const c = await chunked.train(source);
+    expect(c).toMatchObject({ stopped: 'completed', steps: 12 });
+    expectSameWeights(await whole.exportWeights(), await chunked.exportWeights());
+    const d = await chunked.train(iterate([]));
+    expect(d.stopped).toBe('completed');
+    const short = await Trainer.create(createCpuBackend(), { ...base, steps: 100 });
+    expect((await short.train(iterate(data.slice(0, 3)))).stopped).toBe('source-exhausted');
+  });
+});

@@ -38,7 +38,7 @@ async function runCase(backend: CpuBackend, name: string): Promise<void> {
   try {
     await c.run(ctx);
   } finally {
-    ctx.dispose();
+    await ctx.dispose();
   }
 }
 

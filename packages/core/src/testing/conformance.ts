@@ -45,9 +45,12 @@ export function describeBackendConformance(
       await backend?.destroy();
     });
     for (const group of groups) {
+      // vitest rejects an empty describe, so a group whose cases are all opt-in large ones
+      // is not declared at all when `large` is off.
+      const cases = group.cases.filter((c) => c.large !== true || options.large === true);
+      if (cases.length === 0) continue;
       describe(group.name, () => {
-        for (const c of group.cases) {
-          if (c.large === true && options.large !== true) continue;
+        for (const c of cases) {
           it(
             c.name,
             async () => {

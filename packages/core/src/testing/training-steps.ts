@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
 import type { Backend } from '../backend/backend.js';
-import { createCpuBackend } from '../backends/cpu/index.js';
 import type { SaeWeights } from '../sae/weights.js';
 import { SyntheticActivations } from '../synthetic/synthetic.js';
 import type { TrainConfigInput } from '../train/config.js';
@@ -41,8 +40,12 @@ const COMMON = {
 const SCENARIOS: readonly Scenario[] = [
   { name: 'topk, k = 4, B = 50', config: { ...COMMON, k: 4, batchSize: 50 }, steps: 6 },
   {
-    name: 'topk with gradient clipping, k = 1, B = 37',
-    config: { ...COMMON, k: 1, batchSize: 37, clipGradNorm: 0.05 },
+    // k = 2, not 1: with k = 1 and the tied unit-norm init the step-1 residual is orthogonal
+    // to the chosen decoder row, so the exact encoder gradient is 0 and both backends hand
+    // Adam rounding noise that it scales to full-size steps of random sign. Kernel-level
+    // k = 1 cases live in the selection and sparse groups.
+    name: 'topk with gradient clipping, k = 2, B = 37',
+    config: { ...COMMON, k: 2, batchSize: 37, clipGradNorm: 0.05 },
     steps: 6,
   },
   {
@@ -101,9 +104,7 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
   });
   const init = data.batch(256);
   const batches = Array.from({ length: scenario.steps }, () => data.batch());
-  const cpu = createCpuBackend();
-  const want = await run(cpu, scenario, init, batches);
-  await cpu.destroy();
+  const want = await run(ctx.reference(), scenario, init, batches);
   const got = await run(ctx.backend, scenario, init, batches);
 
   expect(

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
-import { ConfigError, DataError, SaekitError, ShapeError } from '../errors.js';
+import { ConfigError, DataError, SaekitError } from '../errors.js';
 import type { SaeWeights } from '../sae/weights.js';
 import { Rng } from '../util/rng.js';
 import {
@@ -9,10 +9,16 @@ import {
   type TrainConfig,
   type TrainConfigInput,
 } from './config.js';
-import { M, PARAM_NAMES, TrainGraph } from './graph.js';
+import { M, TrainGraph } from './graph.js';
 import { geometricMedian, inputScaleOf, meanOf, tiedUnitRows } from './init.js';
 import type { StepMetrics } from './metrics.js';
-import type { Json, JsonObject, TrainingState } from './state.js';
+import type { JsonObject, TrainingState } from './state.js';
+import {
+  captureState,
+  configFromState,
+  restoreState,
+  type TrainerProgress,
+} from './trainer-state.js';
 
 export interface TrainerOptions {
   /** Tokens for b_dec and the input scale (≥ config.initTokens rows advised). */
@@ -73,8 +79,6 @@ function rowsOf(data: Float32Array, dIn: number, source: string, rows?: number):
   }
   return data.length / dIn;
 }
-
-const STATE_KIND = 'saekit-trainer';
 
 /**
  * Trains a Top-K or BatchTopK SAE (design §3) on any Backend. Every step is issued through
@@ -199,7 +203,9 @@ export class Trainer {
   /**
    * Trains on every batch of `source` (until config.steps, `maxSteps`, the end of the source
    * or `signal`). Without initData, the first batches (≥ config.initTokens tokens) initialise
-   * the model and are then trained on.
+   * the model and are then trained on. Stop conditions are checked before a batch is taken,
+   * and the source is left open, so a later call on the same iterator continues with the
+   * next batch (train in chunks between checkpoints).
    */
   async train(
     source: AsyncIterable<Float32Array>,
@@ -263,7 +269,6 @@ export class Trainer {
       last = await this.#finish(pending);
       await options.onStep?.(last);
     }
-    if (stopped !== 'source-exhausted') await it.return?.();
     return { steps: this.#step, tokens: this.#tokens, last, stopped };
   }
 
@@ -327,67 +332,29 @@ export class Trainer {
   /** Everything needed to continue exactly here; `extra` (e.g. a dataset position) → meta.extra. */
   async saveState(extra?: JsonObject): Promise<TrainingState> {
     this.#alive();
-    const g = this.#graph;
-    const b = this.backend;
-    const arrays: Record<string, Float32Array | Int32Array> = {};
-    for (const name of PARAM_NAMES) {
-      arrays[name] = (await b.read(g.params[name])) as Float32Array;
-      arrays[`adam_m.${name}`] = (await b.read(g.adamM[name])) as Float32Array;
-      arrays[`adam_v.${name}`] = (await b.read(g.adamV[name])) as Float32Array;
-    }
-    arrays['stale_tokens'] = (await b.read(g.stale)) as Float32Array;
-    arrays['firing_counts'] = (await b.read(g.firing)) as Float32Array;
-    arrays['threshold'] = (await b.read(g.theta)) as Float32Array;
-    const meta: JsonObject = {
-      kind: STATE_KIND,
-      config: this.config as unknown as JsonObject,
+    return captureState(this.backend, this.#graph, this.config, this.#progress(), extra);
+  }
+
+  #progress(): TrainerProgress {
+    return {
       step: this.#step,
       tokens: this.#tokens,
       initialized: this.#initialized,
       inputScale: this.#inputScale,
       rng: this.#rng.state(),
       notes: [...this.#notes],
-      ...(extra === undefined ? {} : { extra }),
     };
-    return { format: 'saekit-training-state', version: 1, meta, arrays };
   }
 
   #restore(state: TrainingState): void {
-    const meta = state.meta;
-    const g = this.#graph;
-    const b = this.backend;
-    const put = (name: string, t: Tensor) => {
-      const a = state.arrays[name];
-      if (!a) throw new ShapeError(`training state: array '${name}' is missing`);
-      if (a.length !== t.size) {
-        throw new ShapeError(
-          `training state: array '${name}' has ${a.length} values, expected ${t.size} (shape [${t.shape.join(', ')}])`,
-        );
-      }
-      b.write(t, a instanceof Float32Array ? a : Float32Array.from(a));
-    };
-    for (const name of PARAM_NAMES) {
-      put(name, g.params[name]);
-      put(`adam_m.${name}`, g.adamM[name]);
-      put(`adam_v.${name}`, g.adamV[name]);
-    }
-    put('stale_tokens', g.stale);
-    put('firing_counts', g.firing);
-    put('threshold', g.theta);
-    this.#step = num(meta, 'step');
-    this.#tokens = num(meta, 'tokens');
-    this.#inputScale = num(meta, 'inputScale');
-    this.#initialized = meta['initialized'] === true;
-    const rng = meta['rng'];
-    if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((x) => typeof x === 'number')) {
-      throw new ConfigError('rng', 'training state: meta.rng must be 4 uint32 numbers');
-    }
-    this.#rng = new Rng(rng as number[]);
-    const notes = meta['notes'];
-    if (Array.isArray(notes)) {
-      this.#notes.length = 0;
-      for (const n of notes) if (typeof n === 'string') this.#notes.push(n);
-    }
+    const p = restoreState(this.backend, this.#graph, state);
+    this.#step = p.step;
+    this.#tokens = p.tokens;
+    this.#inputScale = p.inputScale;
+    this.#initialized = p.initialized;
+    this.#rng = new Rng(p.rng);
+    this.#notes.length = 0;
+    this.#notes.push(...p.notes);
   }
 
   /**
@@ -447,40 +414,4 @@ export class Trainer {
   #alive(): void {
     if (this.#disposed) throw new SaekitError('trainer has been disposed');
   }
-}
-
-function num(meta: JsonObject, key: string): number {
-  const v = meta[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ConfigError(key, `training state: meta.${key} must be a finite number`);
-  }
-  return v;
-}
-
-function configFromState(state: TrainingState): TrainConfig {
-  if (state.format !== 'saekit-training-state' || state.version !== 1) {
-    throw new ConfigError('state', 'not a saekit training state (format/version)');
-  }
-  if (state.meta['kind'] !== STATE_KIND) {
-    throw new ConfigError(
-      'state',
-      `meta.kind is ${JSON.stringify(state.meta['kind'] ?? null)}, expected '${STATE_KIND}'`,
-    );
-  }
-  const cfg = state.meta['config'];
-  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
-    throw new ConfigError('config', 'training state: meta.config is missing');
-  }
-  // Re-validate through the resolver so a hand-edited state cannot smuggle in bad values.
-  const raw = cfg as { [key: string]: Json };
-  const input: { [key: string]: Json } = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value !== null && key !== 'notes') input[key] = value;
-  }
-  const resolved = resolveTrainConfig(input as unknown as TrainConfigInput);
-  const notes = raw['notes'];
-  return {
-    ...resolved,
-    notes: Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [],
-  };
 }

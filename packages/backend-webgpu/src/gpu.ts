@@ -1,0 +1,103 @@
+import { BackendUnavailableError } from '@saekit/core';
+
+/** What to install when no adapter appears, for error messages and test skips. */
+export const ADAPTER_HINT =
+  'no WebGPU adapter found. On a machine without a GPU install Mesa >= 25 Vulkan drivers ' +
+  '(Debian 12: `bash packages/backend-webgpu/scripts/install-mesa.sh`, which installs ' +
+  'mesa-vulkan-drivers and libvulkan1 from bookworm-backports)';
+
+export interface AcquiredDevice {
+  readonly device: GPUDevice;
+  /**
+   * The GPU object the device came from. Dawn tears its instance down (crashing work in
+   * flight) once this is garbage-collected, so the backend holds it until destroy().
+   */
+  readonly gpu: GPU;
+  readonly adapterInfo: AdapterDescription;
+  readonly timestamps: boolean;
+}
+
+export interface AdapterDescription {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+}
+
+export interface AcquireOptions {
+  /** Prefer a high-performance or low-power adapter where the platform offers both. */
+  readonly powerPreference?: GPUPowerPreference;
+  /** Request 'timestamp-query' when the adapter has it (used for per-kernel timing). */
+  readonly timestamps?: boolean;
+  /** Extra Dawn flags for `create()` in Node, e.g. `['adapter=llvmpipe']`. */
+  readonly dawnFlags?: readonly string[];
+}
+
+// Limits SAE weights need: the defaults (128 MiB bindings, 256 MiB buffers, 16 KiB workgroup
+// storage) are smaller than what most adapters offer, so ask for everything offered.
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+async function findGpu(dawnFlags: readonly string[]): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (err) {
+    throw new BackendUnavailableError(
+      'webgpu',
+      `navigator.gpu is absent and the npm package 'webgpu' (Dawn for Node) could not be loaded: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
+  // Dawn's GPUBufferUsage / GPUMapMode / GPUShaderStage constants live in `globals`.
+  for (const [key, value] of Object.entries(mod.globals)) {
+    if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
+  }
+  return mod.create([...dawnFlags]);
+}
+
+export async function acquireDevice(options: AcquireOptions = {}): Promise<AcquiredDevice> {
+  const gpu = await findGpu(options.dawnFlags ?? []);
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter(
+      options.powerPreference ? { powerPreference: options.powerPreference } : undefined,
+    );
+  } catch (err) {
+    throw new BackendUnavailableError(
+      'webgpu',
+      `${ADAPTER_HINT} (requestAdapter failed: ${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  if (!adapter) throw new BackendUnavailableError('webgpu', ADAPTER_HINT);
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const timestamps = options.timestamps === true && adapter.features.has('timestamp-query');
+  const device = await adapter.requestDevice({
+    requiredLimits,
+    requiredFeatures: timestamps ? ['timestamp-query'] : [],
+  });
+  const info = adapter.info;
+  return {
+    device,
+    gpu,
+    timestamps,
+    adapterInfo: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// The kernel registry: one module per kernel of the @saekit/core Backend contract.
+export { adam } from './adam.js';
+export { axpby } from './axpby.js';
+export { columnSums } from './columnSums.js';
+export { copy } from './copy.js';
+export { fill } from './fill.js';
+export { gatherDot } from './gatherDot.js';
+export { gatherSum } from './gatherSum.js';
+export { greaterThan } from './greaterThan.js';
+export { kthLargest } from './kthLargest.js';
+export { maskPositive } from './maskPositive.js';
+export { matmul } from './matmul.js';
+export { normalizeRows } from './normalizeRows.js';
+export { reduce } from './reduce.js';
+export { removeParallel } from './removeParallel.js';
+export { scatterAdd } from './scatterAdd.js';
+export { scatterOuterAdd } from './scatterOuterAdd.js';
+export { staleCounter } from './staleCounter.js';
+export { thresholdRelu } from './thresholdRelu.js';
+export { maxTopk, topk } from './topk.js';

@@ -1,0 +1,67 @@
+import { ShapeError, type Tensor } from '@saekit/core';
+import { type GpuRuntime, params } from '../runtime.js';
+import {
+  aliasedDispatch,
+  expectDtype,
+  expectSize,
+  FLAT_INDEX,
+  gpu,
+  launch,
+  matrix,
+  WG,
+} from './common.js';
+
+const BODY = /* wgsl */ `
+${FLAT_INDEX}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  var t: f32;
+  if (p.perColumn != 0u) { t = threshold[i % p.cols]; } else { t = threshold[p.index]; }
+  let v = x[i];
+  out[i] = select(0.0, v, v >= t && v > 0.0);
+}`;
+
+export function thresholdRelu(
+  rt: GpuRuntime,
+  out: Tensor,
+  x: Tensor,
+  threshold: Tensor,
+  index?: number,
+): void {
+  const o = gpu(out, 'thresholdRelu', 'out');
+  const xt = gpu(x, 'thresholdRelu', 'x');
+  const th = gpu(threshold, 'thresholdRelu', 'threshold');
+  for (const [t, n] of [
+    [o, 'out'],
+    [xt, 'x'],
+    [th, 'threshold'],
+  ] as const) {
+    expectDtype(t, 'float32', 'thresholdRelu', n);
+  }
+  expectSize(xt, o.size, 'thresholdRelu', 'x');
+  const [, cols] = matrix(xt);
+  if (index === undefined) {
+    expectSize(th, cols, 'thresholdRelu', 'threshold');
+  } else if (!(Number.isInteger(index) && index >= 0 && index < th.size)) {
+    throw new ShapeError(`webgpu thresholdRelu: index ${index} outside threshold of ${th.size}`);
+  }
+  aliasedDispatch(
+    rt,
+    'thresholdRelu',
+    [
+      { name: 'out', kind: 'rw', type: 'f32', tensor: o },
+      { name: 'x', kind: 'read', type: 'f32', tensor: xt },
+      { name: 'threshold', kind: 'read', type: 'f32', tensor: th },
+    ],
+    'struct P { n: u32, cols: u32, perColumn: u32, index: u32 }',
+    BODY,
+    launch(rt, o.size),
+    params()
+      .u32(o.size)
+      .u32(cols)
+      .u32(index === undefined ? 1 : 0)
+      .u32(index ?? 0),
+  );
+}

@@ -1,0 +1,255 @@
+import { ShapeError, type Tensor } from '@saekit/core';
+import { type GpuRuntime, params } from '../runtime.js';
+import { expectDtype, expectSize, gpu, matrix, wgslType } from './common.js';
+import { RADIX_KEYS } from './radix.js';
+import { topkRowsCode } from './topkRows.js';
+
+/*
+ * One workgroup per row. Radix select (4 passes of 8 bits over the row, histogram in
+ * workgroup memory) finds the k-th largest key T exactly; the elements above T are then
+ * appended in any order, and the elements equal to T are taken lowest-index first (with an
+ * ordered prefix scan only when more of them exist than are needed). A bitonic sort of the k
+ * selected (key descending, index ascending) gives the contract's order. Cost: about five
+ * reads of the row, never a sort of the row.
+ */
+function shaderCode(kp: number, maskType: 'f32' | 'i32', wg: number): string {
+  return /* wgsl */ `
+struct P { rows: u32, m: u32, k: u32, hasMask: u32 }
+@group(0) @binding(0) var<storage, read_write> vals: array<f32>;
+@group(0) @binding(1) var<storage, read_write> idx: array<i32>;
+@group(0) @binding(2) var<storage, read> scores: array<f32>;
+@group(0) @binding(3) var<storage, read> mask: array<${maskType}>;
+@group(0) @binding(4) var<uniform> p: P;
+const KP: u32 = ${kp}u;
+const WG: u32 = ${wg}u;
+var<workgroup> hist: array<atomic<u32>, 256>;
+var<workgroup> selKey: array<u32, KP>;
+var<workgroup> selIdx: array<u32, KP>;
+var<workgroup> scan: array<u32, WG>;
+var<workgroup> counter: atomic<u32>;
+var<workgroup> sPrefix: u32;
+var<workgroup> sMask: u32;
+var<workgroup> sRemaining: u32;
+var<workgroup> sTotal: u32;
+var<workgroup> sDone: u32;
+var<workgroup> sEqual: u32;
+var<workgroup> sChunk: u32;
+${RADIX_KEYS}
+fn candidate(c: u32, x: f32) -> bool {
+  if (isNan(x)) { return false; }
+  if (p.hasMask != 0u && mask[c] == ${maskType}(0)) { return false; }
+  return true;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) tid: u32) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= p.rows) { return; }
+  let base = row * p.m;
+  if (tid == 0u) {
+    sPrefix = 0u; sMask = 0u; sRemaining = p.k; sTotal = 0u; sDone = 0u; sEqual = 0u;
+    atomicStore(&counter, 0u);
+  }
+  for (var round = 0u; round < 4u; round++) {
+    let shift = 24u - round * 8u;
+    for (var i = tid; i < 256u; i += WG) { atomicStore(&hist[i], 0u); }
+    workgroupBarrier();
+    let prefix = sPrefix;
+    let pmask = sMask;
+    for (var c = tid; c < p.m; c += WG) {
+      let x = scores[base + c];
+      if (!candidate(c, x)) { continue; }
+      let key = toKey(x);
+      if ((key & pmask) == prefix) { atomicAdd(&hist[(key >> shift) & 255u], 1u); }
+    }
+    workgroupBarrier();
+    if (tid == 0u) {
+      if (round == 0u) {
+        var total = 0u;
+        for (var i = 0u; i < 256u; i++) { total += atomicLoad(&hist[i]); }
+        sTotal = total;
+        if (total <= p.k) { sDone = 1u; }
+      }
+      if (sDone == 0u) {
+        var rem = sRemaining;
+        var d = 255u;
+        loop {
+          let h = atomicLoad(&hist[d]);
+          if (h >= rem || d == 0u) { break; }
+          rem -= h;
+          d -= 1u;
+        }
+        sPrefix = sPrefix | (d << shift);
+        sMask = sMask | (255u << shift);
+        sRemaining = rem;
+        sEqual = atomicLoad(&hist[d]);
+      }
+    }
+    if (workgroupUniformLoad(&sDone) != 0u) { break; }
+  }
+  let done = workgroupUniformLoad(&sDone);
+  let T = workgroupUniformLoad(&sPrefix);
+  let rem = workgroupUniformLoad(&sRemaining);
+  let equal = workgroupUniformLoad(&sEqual);
+  let gtCount = p.k - rem;
+  // Everything above T (or every candidate when there are no more than k of them).
+  for (var c = tid; c < p.m; c += WG) {
+    let x = scores[base + c];
+    if (!candidate(c, x)) { continue; }
+    let key = toKey(x);
+    if (done != 0u || key > T) {
+      let s = atomicAdd(&counter, 1u);
+      selKey[s] = key;
+      selIdx[s] = c;
+    }
+  }
+  if (done == 0u) {
+    if (equal == rem) {
+      for (var c = tid; c < p.m; c += WG) {
+        let x = scores[base + c];
+        if (candidate(c, x) && toKey(x) == T) {
+          let s = atomicAdd(&counter, 1u);
+          selKey[s] = T;
+          selIdx[s] = c;
+        }
+      }
+    } else {
+      // More elements equal T than are needed: take them in column order.
+      var taken = 0u;
+      for (var c0 = 0u; c0 < p.m; c0 += WG) {
+        let c = c0 + tid;
+        var flag = 0u;
+        if (c < p.m) {
+          let x = scores[base + c];
+          if (candidate(c, x) && toKey(x) == T) { flag = 1u; }
+        }
+        scan[tid] = flag;
+        workgroupBarrier();
+        for (var off = 1u; off < WG; off <<= 1u) {
+          var v = scan[tid];
+          if (tid >= off) { v += scan[tid - off]; }
+          workgroupBarrier();
+          scan[tid] = v;
+          workgroupBarrier();
+        }
+        let pos = taken + scan[tid] - 1u;
+        if (flag == 1u && pos < rem) {
+          selKey[gtCount + pos] = T;
+          selIdx[gtCount + pos] = c;
+        }
+        if (tid == WG - 1u) { sChunk = scan[WG - 1u]; }
+        taken += workgroupUniformLoad(&sChunk);
+        if (taken >= rem) { break; }
+      }
+    }
+  }
+  let n = select(p.k, sTotal, done != 0u);
+  workgroupBarrier();
+  for (var i = tid; i < KP; i += WG) {
+    if (i >= n) { selKey[i] = 0u; selIdx[i] = 0xffffffffu; }
+  }
+  workgroupBarrier();
+  for (var size = 2u; size <= KP; size <<= 1u) {
+    for (var stride = size >> 1u; stride > 0u; stride >>= 1u) {
+      for (var t = tid; t < KP / 2u; t += WG) {
+        let lo = 2u * stride * (t / stride) + (t % stride);
+        let hi = lo + stride;
+        let kl = selKey[lo]; let il = selIdx[lo];
+        let kh = selKey[hi]; let ih = selIdx[hi];
+        let hiFirst = kh > kl || (kh == kl && ih < il);
+        if (hiFirst == ((lo & size) == 0u)) {
+          selKey[lo] = kh; selIdx[lo] = ih;
+          selKey[hi] = kl; selIdx[hi] = il;
+        }
+      }
+      workgroupBarrier();
+    }
+  }
+  for (var j = tid; j < p.k; j += WG) {
+    let o = row * p.k + j;
+    if (j < n) {
+      vals[o] = fromKey(selKey[j]);
+      idx[o] = i32(selIdx[j]);
+    } else {
+      vals[o] = 0.0;
+      idx[o] = -1;
+    }
+  }
+}`;
+}
+
+// 64 invocations per row: enough lanes on a GPU (rows give the parallelism) and a quarter of
+// the barrier cost of 256 on llvmpipe, which runs a workgroup's invocations as coroutines.
+const WG = 64;
+
+// Rows this short are scanned by one invocation each on every adapter (see topkRows.ts).
+const ROW_SCAN_MAX_M = 1024;
+const ROW_WG = 64;
+
+const shaders = new Map<
+  string,
+  { kernel: string; code: string; bindings: readonly ('rw' | 'read')[]; params: true }
+>();
+
+/** The largest k one workgroup can select with the adapter's workgroup storage. */
+export function maxTopk(rt: GpuRuntime): number {
+  let kp = 2;
+  while (8 * (kp * 2) + 2 * 1024 + 64 <= rt.maxWorkgroupStorage) kp *= 2;
+  return kp;
+}
+
+export function topk(
+  rt: GpuRuntime,
+  values: Tensor,
+  indices: Tensor,
+  scores: Tensor,
+  mask?: Tensor,
+): void {
+  const v = gpu(values, 'topk', 'values');
+  const ix = gpu(indices, 'topk', 'indices');
+  const s = gpu(scores, 'topk', 'scores');
+  expectDtype(v, 'float32', 'topk', 'values');
+  expectDtype(ix, 'int32', 'topk', 'indices');
+  expectDtype(s, 'float32', 'topk', 'scores');
+  const [rows, m] = matrix(s);
+  const [vr, k] = matrix(v);
+  if (vr !== rows) throw new ShapeError(`webgpu topk: values has ${vr} rows, scores ${rows}`);
+  expectSize(ix, rows * k, 'topk', 'indices');
+  const mk = mask ? gpu(mask, 'topk', 'mask') : null;
+  if (mk) expectSize(mk, m, 'topk', 'mask');
+  if (k === 0 || rows === 0) return;
+  const limit = maxTopk(rt);
+  if (k > limit) {
+    throw new ShapeError(
+      `webgpu topk: k = ${k} exceeds ${limit}, the most this adapter selects per row`,
+    );
+  }
+  let kp = 2;
+  while (kp < k) kp *= 2;
+  const mt = mk ? wgslType(mk) : 'f32';
+  // The row scan inserts ~k·ln(m/k) times per row, each O(k): on CPU adapters it beats the
+  // radix select up to k ≈ 64 (measured on llvmpipe at m = 4096).
+  const perRow = m <= ROW_SCAN_MAX_M || (rt.software && k <= 64);
+  const key = `${kp}/${mt}/${perRow}`;
+  let sh = shaders.get(key);
+  if (!sh) {
+    sh = {
+      kernel: 'topk',
+      code: perRow ? topkRowsCode(kp, mt, ROW_WG) : shaderCode(kp, mt, WG),
+      bindings: ['rw', 'rw', 'read', 'read'],
+      params: true,
+    };
+    shaders.set(key, sh);
+  }
+  rt.dispatch(
+    sh,
+    [v, ix, s, mk ?? s],
+    perRow ? rt.grid(Math.ceil(rows / ROW_WG)) : rt.grid(rows),
+    params()
+      .u32(rows)
+      .u32(m)
+      .u32(k)
+      .u32(mk ? 1 : 0),
+  );
+}

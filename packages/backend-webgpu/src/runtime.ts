@@ -1,0 +1,419 @@
+import { SaekitError, ShapeError } from '@saekit/core';
+import { BufferPool } from './pool.js';
+import type { GpuTensor } from './tensor.js';
+
+/** A device-side failure (validation, out of memory) reported by WebGPU after the fact. */
+export class WebGpuError extends SaekitError {}
+
+/** How a shader sees each binding: read-only storage, read-write storage, or the params. */
+export type BindingKind = 'read' | 'rw';
+
+export interface ShaderSpec {
+  /** The kernel this shader belongs to (for timings and error messages). */
+  readonly kernel: string;
+  readonly code: string;
+  /** Storage bindings 0..n-1; the params uniform, when `params` is set, is binding n. */
+  readonly bindings: readonly BindingKind[];
+  readonly params?: boolean;
+}
+
+export type Binding = GpuTensor | { readonly buffer: GPUBuffer; readonly size: number };
+
+interface CompiledShader {
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: GPUBindGroupLayout;
+}
+
+const ARENA_BYTES = 64 * 1024;
+const MAX_QUERIES = 2048;
+
+/**
+ * Encoding machinery shared by the kernels: pipelines compiled once per shader text, one
+ * command encoder collecting every dispatch until flush()/read(), kernel parameters packed
+ * into a uniform arena that is uploaded once per submit, and pooled storage buffers.
+ */
+export class GpuRuntime {
+  readonly pool: BufferPool;
+  readonly maxBinding: number;
+  readonly maxGroups: number;
+  readonly maxWorkgroupStorage: number;
+  readonly #uniformAlign: number;
+  readonly #pipelines = new Map<string, CompiledShader>();
+  readonly #scratch = new Map<string, GPUBuffer>();
+  #encoder: GPUCommandEncoder | null = null;
+  #pass: GPUComputePassEncoder | null = null;
+  #arenas: { buffer: GPUBuffer; data: Uint8Array }[] = [];
+  #arenaIndex = 0;
+  #arenaOffset = 0;
+  #afterSubmit: (() => void)[] = [];
+  #errors: string[] = [];
+  #dispatches = 0;
+  // Per-kernel GPU time from timestamp queries (only when profiling).
+  readonly #profile: boolean;
+  #querySet: GPUQuerySet | null = null;
+  #queryKernels: string[] = [];
+  readonly #kernelNs = new Map<string, number>();
+  #pendingProfiles: Promise<void>[] = [];
+
+  constructor(
+    readonly device: GPUDevice,
+    profile: boolean,
+    /** A CPU adapter (llvmpipe, SwiftShader): kernels prefer barrier-free variants. */
+    readonly software = false,
+  ) {
+    const l = device.limits;
+    this.maxBinding = l.maxStorageBufferBindingSize;
+    this.maxGroups = l.maxComputeWorkgroupsPerDimension;
+    this.maxWorkgroupStorage = l.maxComputeWorkgroupStorageSize;
+    this.#uniformAlign = Math.max(256, l.minUniformBufferOffsetAlignment);
+    this.pool = new BufferPool(
+      device,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    );
+    this.#profile = profile;
+    if (profile) {
+      this.#querySet = device.createQuerySet({ type: 'timestamp', count: MAX_QUERIES });
+    }
+    device.addEventListener('uncapturederror', (ev) => {
+      this.#errors.push((ev as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  /** Number of dispatches encoded since creation (a cheap progress counter for tests). */
+  get dispatchCount(): number {
+    return this.#dispatches;
+  }
+
+  // ---- encoding -------------------------------------------------------------------------
+
+  #getEncoder(): GPUCommandEncoder {
+    this.#encoder ??= this.device.createCommandEncoder();
+    return this.#encoder;
+  }
+
+  #endPass(): void {
+    this.#pass?.end();
+    this.#pass = null;
+  }
+
+  /** An encoder for copies and clears (outside any compute pass). */
+  encoderForCopy(): GPUCommandEncoder {
+    this.#endPass();
+    return this.#getEncoder();
+  }
+
+  #compile(spec: ShaderSpec): CompiledShader {
+    const key = spec.code;
+    const hit = this.#pipelines.get(key);
+    if (hit) return hit;
+    const entries: GPUBindGroupLayoutEntry[] = spec.bindings.map((kind, binding) => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+    }));
+    if (spec.params) {
+      entries.push({
+        binding: spec.bindings.length,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: 'uniform' },
+      });
+    }
+    const layout = this.device.createBindGroupLayout({ entries });
+    const module = this.device.createShaderModule({ code: spec.code, label: spec.kernel });
+    const pipeline = this.device.createComputePipeline({
+      label: spec.kernel,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main' },
+    });
+    const compiled = { pipeline, layout };
+    this.#pipelines.set(key, compiled);
+    return compiled;
+  }
+
+  /** Reserves a uniform slot for `bytes` of parameters; returns its view and location. */
+  #params(bytes: number): { data: DataView; buffer: GPUBuffer; offset: number } {
+    const size = Math.ceil(bytes / 16) * 16;
+    if (this.#arenaOffset + size > ARENA_BYTES) {
+      this.#arenaIndex++;
+      this.#arenaOffset = 0;
+    }
+    if (this.#arenaIndex === this.#arenas.length) {
+      this.#arenas.push({
+        buffer: this.device.createBuffer({
+          size: ARENA_BYTES,
+          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+        }),
+        data: new Uint8Array(ARENA_BYTES),
+      });
+    }
+    const arena = this.#arenas[this.#arenaIndex];
+    const offset = this.#arenaOffset;
+    this.#arenaOffset += Math.ceil(size / this.#uniformAlign) * this.#uniformAlign;
+    const data = new DataView(arena.data.buffer, offset, size);
+    new Uint8Array(arena.data.buffer, offset, size).fill(0);
+    return { data, buffer: arena.buffer, offset };
+  }
+
+  /**
+   * Encodes one dispatch. `params` are 32-bit words: numbers written as u32 unless listed in
+   * `floats` (indices written as f32) or negative integers (written as i32).
+   */
+  dispatch(
+    spec: ShaderSpec,
+    bindings: readonly Binding[],
+    workgroups: readonly [number, number?, number?],
+    params?: ParamWriter,
+  ): void {
+    const [x, y = 1, z = 1] = workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    if (bindings.length !== spec.bindings.length) {
+      throw new Error(
+        `webgpu ${spec.kernel}: ${bindings.length} bindings for ${spec.bindings.length}`,
+      );
+    }
+    checkAliasing(spec, bindings);
+    // A full query set is submitted first, so this dispatch's params land in the next upload.
+    if (this.#profile && this.#queryKernels.length * 2 >= MAX_QUERIES) this.flush();
+    const compiled = this.#compile(spec);
+    const entries: GPUBindGroupEntry[] = bindings.map((b, binding) => ({
+      binding,
+      resource: { buffer: b.buffer, offset: 0, size: bindingSize(b) },
+    }));
+    if (spec.params) {
+      const slot = this.#params(params?.bytes ?? 16);
+      params?.write(slot.data);
+      entries.push({
+        binding: bindings.length,
+        resource: { buffer: slot.buffer, offset: slot.offset, size: slot.data.byteLength },
+      });
+    }
+    const bindGroup = this.device.createBindGroup({ layout: compiled.layout, entries });
+    let pass: GPUComputePassEncoder;
+    if (this.#profile && this.#querySet) {
+      this.#endPass();
+      const q = this.#queryKernels.length * 2;
+      this.#queryKernels.push(spec.kernel);
+      pass = this.#getEncoder().beginComputePass({
+        timestampWrites: {
+          querySet: this.#querySet,
+          beginningOfPassWriteIndex: q,
+          endOfPassWriteIndex: q + 1,
+        },
+      });
+      this.#pass = pass;
+    } else {
+      this.#pass ??= this.#getEncoder().beginComputePass();
+      pass = this.#pass;
+    }
+    pass.setPipeline(compiled.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    if (this.#profile) this.#endPass();
+    this.#dispatches++;
+  }
+
+  /** Splits `groups` workgroups over x and y so neither exceeds the adapter's limit. */
+  grid(groups: number): [number, number] {
+    if (groups <= this.maxGroups) return [groups, 1];
+    const y = Math.ceil(groups / this.maxGroups);
+    if (y > this.maxGroups) throw new ShapeError(`webgpu: ${groups} workgroups exceed the grid`);
+    return [Math.ceil(groups / y), y];
+  }
+
+  /** A device-only buffer reused by kernels for intermediate results (never read by users). */
+  scratch(name: string, bytes: number): { buffer: GPUBuffer; size: number } {
+    const size = BufferPool.round(bytes);
+    let b = this.#scratch.get(name);
+    if (!b || b.size < size) {
+      if (b) {
+        const old = b;
+        this.#afterSubmit.push(() => old.destroy());
+      }
+      b = this.device.createBuffer({
+        size,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      this.#scratch.set(name, b);
+    }
+    return { buffer: b, size };
+  }
+
+  /** Uploads host data into `dst` in queue order with the work already encoded. */
+  upload(dst: GPUBuffer, data: ArrayBufferView): void {
+    if (data.byteLength === 0) return;
+    if (this.#encoder === null) {
+      this.device.queue.writeBuffer(dst, 0, data.buffer, data.byteOffset, data.byteLength);
+      return;
+    }
+    // Work is pending on `dst` or on its previous owner: stage and copy inside the encoder.
+    const size = BufferPool.round(data.byteLength);
+    const staging = this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.COPY_SRC,
+      mappedAtCreation: true,
+    });
+    new Uint8Array(staging.getMappedRange(0, size)).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+    staging.unmap();
+    this.encoderForCopy().copyBufferToBuffer(staging, 0, dst, 0, size);
+    this.#afterSubmit.push(() => staging.destroy());
+  }
+
+  // ---- submission -----------------------------------------------------------------------
+
+  /** Submits everything encoded so far (one command buffer). */
+  flush(): void {
+    this.#endPass();
+    if (this.#encoder === null) return;
+    const encoder = this.#encoder;
+    this.#encoder = null;
+    let profileRead: { buffer: GPUBuffer; kernels: string[] } | null = null;
+    if (this.#querySet && this.#queryKernels.length > 0) {
+      const count = this.#queryKernels.length * 2;
+      const resolve = this.device.createBuffer({
+        size: count * 8,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      });
+      const read = this.device.createBuffer({
+        size: count * 8,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      encoder.resolveQuerySet(this.#querySet, 0, count, resolve, 0);
+      encoder.copyBufferToBuffer(resolve, 0, read, 0, count * 8);
+      this.#afterSubmit.push(() => resolve.destroy());
+      profileRead = { buffer: read, kernels: this.#queryKernels };
+      this.#queryKernels = [];
+    }
+    for (let i = 0; i <= this.#arenaIndex && i < this.#arenas.length; i++) {
+      const a = this.#arenas[i];
+      const used = i < this.#arenaIndex ? ARENA_BYTES : this.#arenaOffset;
+      if (used > 0) this.device.queue.writeBuffer(a.buffer, 0, a.data.buffer, 0, used);
+    }
+    this.#arenaIndex = 0;
+    this.#arenaOffset = 0;
+    this.device.queue.submit([encoder.finish()]);
+    for (const f of this.#afterSubmit) f();
+    this.#afterSubmit = [];
+    if (profileRead) this.#pendingProfiles.push(this.#collectProfile(profileRead));
+  }
+
+  async #collectProfile(p: { buffer: GPUBuffer; kernels: string[] }): Promise<void> {
+    await p.buffer.mapAsync(GPUMapMode.READ);
+    const t = new BigUint64Array(p.buffer.getMappedRange());
+    for (let i = 0; i < p.kernels.length; i++) {
+      const ns = Number(t[2 * i + 1] - t[2 * i]);
+      const k = p.kernels[i];
+      this.#kernelNs.set(k, (this.#kernelNs.get(k) ?? 0) + ns);
+    }
+    p.buffer.unmap();
+    p.buffer.destroy();
+  }
+
+  /** GPU milliseconds per kernel since the last reset (timestamp queries; profiling only). */
+  async kernelTimes(reset = true): Promise<Record<string, number>> {
+    this.flush();
+    await Promise.all(this.#pendingProfiles);
+    this.#pendingProfiles = [];
+    const out: Record<string, number> = {};
+    for (const [k, ns] of this.#kernelNs) out[k] = ns / 1e6;
+    if (reset) this.#kernelNs.clear();
+    return out;
+  }
+
+  /** Copies `bytes` of `src` to the host after everything encoded so far. */
+  async readBytes(src: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const size = BufferPool.round(bytes);
+    const staging = this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.encoderForCopy().copyBufferToBuffer(src, 0, staging, 0, size);
+    this.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      this.throwErrors();
+      return staging.getMappedRange(0, bytes).slice(0);
+    } finally {
+      if (staging.mapState === 'mapped') staging.unmap();
+      staging.destroy();
+    }
+  }
+
+  /** Waits for the queue, then throws what the device reported since the last check. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwErrors();
+  }
+
+  throwErrors(): void {
+    if (this.#errors.length === 0) return;
+    const msg = this.#errors.join('\n');
+    this.#errors = [];
+    throw new WebGpuError(`webgpu device error: ${msg}`);
+  }
+
+  destroy(): void {
+    this.#endPass();
+    this.#encoder = null;
+    this.pool.clear();
+    for (const b of this.#scratch.values()) b.destroy();
+    for (const a of this.#arenas) a.buffer.destroy();
+    this.#querySet?.destroy();
+    this.device.destroy();
+  }
+}
+
+function bindingSize(b: Binding): number {
+  return 'byteLength' in b ? Math.max(16, b.byteLength) : b.size;
+}
+
+function checkAliasing(spec: ShaderSpec, bindings: readonly Binding[]): void {
+  for (let i = 0; i < bindings.length; i++) {
+    for (let j = i + 1; j < bindings.length; j++) {
+      if (bindings[i].buffer !== bindings[j].buffer) continue;
+      // WebGPU allows one buffer in several bindings when all are read-only or all writable.
+      if (spec.bindings[i] === spec.bindings[j]) continue;
+      throw new ShapeError(
+        `webgpu ${spec.kernel}: the same tensor is passed as argument ${i} and ${j}, which this kernel does not allow`,
+      );
+    }
+  }
+}
+
+/** Writes one dispatch's parameters: a fixed list of 32-bit words. */
+export class ParamWriter {
+  readonly #words: { kind: 'u' | 'i' | 'f'; value: number }[] = [];
+
+  u32(value: number): this {
+    this.#words.push({ kind: 'u', value });
+    return this;
+  }
+
+  i32(value: number): this {
+    this.#words.push({ kind: 'i', value });
+    return this;
+  }
+
+  f32(value: number): this {
+    this.#words.push({ kind: 'f', value });
+    return this;
+  }
+
+  get bytes(): number {
+    return Math.max(16, this.#words.length * 4);
+  }
+
+  write(view: DataView): void {
+    this.#words.forEach((w, i) => {
+      if (w.kind === 'u') view.setUint32(i * 4, w.value >>> 0, true);
+      else if (w.kind === 'i') view.setInt32(i * 4, w.value | 0, true);
+      else view.setFloat32(i * 4, w.value, true);
+    });
+  }
+}
+
+export function params(): ParamWriter {
+  return new ParamWriter();
+}

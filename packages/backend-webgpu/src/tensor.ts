@@ -1,0 +1,37 @@
+import type { DType, Tensor } from '@saekit/core';
+
+/** A tensor living in one GPU storage buffer (possibly larger than the tensor: pooled). */
+export class GpuTensor implements Tensor {
+  readonly backend = 'webgpu';
+  #buffer: GPUBuffer | null;
+
+  constructor(
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly size: number,
+    buffer: GPUBuffer,
+  ) {
+    this.#buffer = buffer;
+  }
+
+  /** Bytes the tensor's elements occupy (both dtypes are 4 bytes wide). */
+  get byteLength(): number {
+    return this.size * 4;
+  }
+
+  get disposed(): boolean {
+    return this.#buffer === null;
+  }
+
+  get buffer(): GPUBuffer {
+    if (this.#buffer === null) throw new Error('webgpu: tensor used after dispose()');
+    return this.#buffer;
+  }
+
+  /** Detaches the buffer (for the pool) and marks the tensor unusable. */
+  release(): GPUBuffer | null {
+    const b = this.#buffer;
+    this.#buffer = null;
+    return b;
+  }
+}

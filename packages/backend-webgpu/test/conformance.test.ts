@@ -1,0 +1,23 @@
+import { CONFORMANCE_GROUPS, describeBackendConformance } from '@saekit/core/testing';
+import { describe } from 'vitest';
+import { createWebGpuBackend } from '../src/index.js';
+import { probeWebGpu } from './webgpuAvailable.js';
+
+const probe = await probeWebGpu();
+
+// Tensors over maxStorageBufferBindingSize are refused with a ShapeError (not split), so the
+// opt-in `large` cases stay off.
+const groups = CONFORMANCE_GROUPS;
+
+// Skipped (not absent) without an adapter outside CI, so the file still reports why.
+describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
+  // The kernels the adapter gets (barrier-free variants on llvmpipe / SwiftShader).
+  describeBackendConformance(`webgpu (${probe.reason})`, () => createWebGpuBackend(), { groups });
+  // The GPU variants of matmul, topk and the row ops (workgroup tiles, radix select, one
+  // workgroup per row) on the same adapter, so CI without a GPU still proves them.
+  describeBackendConformance(
+    `webgpu, GPU kernel variants (${probe.reason})`,
+    () => createWebGpuBackend({ kernels: 'gpu' }),
+    { groups: groups.filter((g) => /matmul|selection|optimizer/.test(g.name)) },
+  );
+});

@@ -1,0 +1,21 @@
+import { BackendUnavailableError } from '@saekit/core';
+import { createWebGpuBackend } from '../src/index.js';
+
+/**
+ * Probes for a WebGPU adapter once per test file. Outside CI a missing adapter skips the
+ * WebGPU tests with a message saying what to install; under CI=true nothing is skipped, so
+ * the tests fail on the BackendUnavailableError instead.
+ */
+export async function probeWebGpu(): Promise<{ skip: boolean; reason: string }> {
+  try {
+    const b = await createWebGpuBackend();
+    const reason = b.adapter.description;
+    await b.destroy();
+    return { skip: false, reason };
+  } catch (err) {
+    if (!(err instanceof BackendUnavailableError)) throw err;
+    if (process.env.CI === 'true') return { skip: false, reason: err.reason };
+    console.warn(`@saekit/backend-webgpu tests skipped: ${err.reason}`);
+    return { skip: true, reason: err.reason };
+  }
+}

@@ -1,0 +1,46 @@
+export type { SaveDtype } from './checkpoint/common.js';
+export {
+  type LoadedSae,
+  loadSae,
+  type SaeFormat,
+  type SaveSaeOptions,
+  saveSae,
+} from './checkpoint/sae-checkpoint.js';
+export { loadTrainingState, saveTrainingState } from './checkpoint/training-state.js';
+export {
+  ActivationDataset,
+  type ActivationDatasetOptions,
+  type DatasetPosition,
+} from './dataset/activation-dataset.js';
+export { resolveShards } from './dataset/resolve.js';
+export { openShard, readShardIds, type ShardIds, type ShardInfo } from './dataset/shard.js';
+export { type ShardDtype, ShardWriter, type ShardWriterOptions } from './dataset/shard-writer.js';
+export { FormatError } from './errors.js';
+export {
+  type Dtype,
+  SAFETENSORS_DTYPES,
+  type TensorArray,
+} from './formats/dtypes.js';
+export {
+  encodeNpy,
+  type NpyHeader,
+  parseNpy,
+  readNpy,
+  readNpyHeader,
+  writeNpy,
+} from './formats/npy.js';
+export { encodeNpz, parseNpz, readNpz, writeNpz } from './formats/npz.js';
+export {
+  encodeSafetensors,
+  MAX_HEADER_BYTES,
+  parseSafetensors,
+  readSafetensors,
+  readSafetensorsHeader,
+  readSafetensorsTensor,
+  type SafetensorsEntry,
+  type SafetensorsFile,
+  type SafetensorsHeader,
+  type TensorData,
+  type TensorInput,
+  writeSafetensors,
+} from './formats/safetensors.js';

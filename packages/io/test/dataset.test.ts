@@ -1,0 +1,382 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, DataError } from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import {
+  ActivationDataset,
+  type DatasetPosition,
+  readSafetensors,
+  readShardIds,
+  resolveShards,
+  ShardWriter,
+  writeNpy,
+  writeSafetensors,
+} from '../src/index.js';
+import { expected, fixture, withTempDir } from './helpers.js';
+
+async function collect(ds: AsyncIterable<Float32Array>, limit = Number.POSITIVE_INFINITY) {
+  const out: Float32Array[] = [];
+  for await (const b of ds) {
+    out.push(b);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** Rows numbered so every row is recognisable: row r of the dataset holds r + c/1000. */
+function numbered(first: number, rows: number, d: number): Float32Array {
+  const a = new Float32Array(rows * d);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < d; c++) a[r * d + c] = first + r + c / 1000;
+  return a;
+}
+
+function rowIds(batch: Float32Array, d: number): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < batch.length; i += d) ids.push(Math.round(batch[i]));
+  return ids;
+}
+
+/** Three shards of 40, 25 and 35 numbered rows (d = 4), in f32 .npy, f16 .npy and bf16 safetensors. */
+async function makeShards(dir: string): Promise<void> {
+  await writeNpy(join(dir, 'a.npy'), { shape: [40, 4], data: numbered(0, 40, 4) });
+  await writeNpy(join(dir, 'b.npy'), { dtype: 'F16', shape: [25, 4], data: numbered(40, 25, 4) });
+  await writeSafetensors(join(dir, 'c.safetensors'), {
+    activations: { dtype: 'BF16', shape: [35, 4], data: numbered(65, 35, 4) },
+    token_ids: { shape: [35], data: new Int32Array(35) },
+  });
+}
+
+describe('ActivationDataset', () => {
+  it('reads numpy-written shards (f32 and f16 .npy) in file order when not shuffled', async () => {
+    const ds = await ActivationDataset.open(fixture('shards'), { batchSize: 17, shuffle: false });
+    expect(ds.dIn).toBe(8);
+    expect(ds.rows).toBe(17);
+    const batches = await collect(ds);
+    expect(batches.length).toBe(1);
+    expect(Array.from(batches[0])).toEqual(expected('shards/all').values);
+  });
+
+  it('drops only the final incomplete batch', async () => {
+    const ds = await ActivationDataset.open(fixture('shards'), {
+      batchSize: 5,
+      shuffle: false,
+      epochs: 2,
+    });
+    const batches = await collect(ds);
+    expect(batches.length).toBe(6); // 34 rows / 5
+    const all = expected('shards/all').values;
+    expect(Array.from(batches[3])).toEqual([...all.slice(15 * 8), ...all.slice(0, 3 * 8)]);
+  });
+
+  it('a shuffled epoch is a permutation of every row, mixes shards, and depends on the seed', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const open = (seed: number) =>
+        ActivationDataset.open(dir, { batchSize: 10, shuffleBuffer: 32, seed, epochs: 2 });
+      const run = async (seed: number) =>
+        (await collect(await open(seed))).map((b) => rowIds(b, 4));
+      const a = await run(1);
+      expect(a.length).toBe(20);
+      const epoch0 = a.slice(0, 10).flat();
+      const epoch1 = a.slice(10).flat();
+      const sorted = (x: number[]) => [...x].sort((p, q) => p - q);
+      expect(sorted(epoch0)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(sorted(epoch1)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(epoch1).not.toEqual(epoch0);
+      expect(epoch0.slice(0, 10)).not.toEqual(Array.from({ length: 10 }, (_, i) => i));
+      // Some batch holds rows of at least two different shards.
+      const shardOf = (r: number) => (r < 40 ? 0 : r < 65 ? 1 : 2);
+      expect(a.some((b) => new Set(b.map(shardOf)).size > 1)).toBe(true);
+      expect(await run(1)).toEqual(a);
+      expect(await run(2)).not.toEqual(a);
+    });
+  });
+
+  it('converts f16 and bf16 on read', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const ds = await ActivationDataset.open(dir, { batchSize: 100, shuffle: false });
+      const [b] = await collect(ds);
+      const want = numbered(0, 100, 4);
+      for (let i = 0; i < want.length; i++) {
+        const tol = i < 160 ? 0 : i < 260 ? 0.05 : 0.5; // f32, f16, bf16 rows
+        expect(Math.abs(b[i] - want[i])).toBeLessThanOrEqual(tol);
+      }
+    });
+  });
+
+  it('resuming from position() gives exactly the batches of the uninterrupted run', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 7, shuffleBuffer: 24, seed: 5, epochs: 3 };
+      const full = await collect(await ActivationDataset.open(dir, options));
+      expect(full.length).toBe(42);
+      for (const stop of [1, 3, 14, 15, 29, 41]) {
+        const first = await ActivationDataset.open(dir, options);
+        const seen = await collect(first, stop);
+        expect(seen).toEqual(full.slice(0, stop));
+        const saved = JSON.parse(JSON.stringify(first.position())) as DatasetPosition;
+        expect(saved.batches).toBe(stop);
+        expect(first.positionAt(stop)).toEqual(saved);
+        const resumed = await ActivationDataset.open(dir, { ...options, position: saved });
+        expect(await collect(resumed), `resume after ${stop}`).toEqual(full.slice(stop));
+      }
+    });
+  });
+
+  it('refuses a position from a different seed, batch size or data', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const o = { batchSize: 7, seed: 5, shuffleBuffer: 16 };
+      const ds = await ActivationDataset.open(dir, o);
+      await collect(ds, 2);
+      const position = ds.position();
+      await expect(ActivationDataset.open(dir, { ...o, seed: 6, position })).rejects.toThrow(
+        ConfigError,
+      );
+      await expect(ActivationDataset.open(dir, { ...o, batchSize: 8, position })).rejects.toThrow(
+        /batchSize/,
+      );
+      await expect(ActivationDataset.open(join(dir, 'a.npy'), { ...o, position })).rejects.toThrow(
+        /fingerprint/,
+      );
+      await expect(
+        ActivationDataset.open(dir, { ...o, position: { ...position, batches: 10_000 } }),
+      ).rejects.toThrow(/outside this dataset/);
+    });
+  });
+
+  it('holds at most 1 + readAhead windows and reads the next one ahead', async () => {
+    await withTempDir(async (dir) => {
+      await writeNpy(join(dir, 'big.npy'), { shape: [2000, 16], data: numbered(0, 2000, 16) });
+      const ds = await ActivationDataset.open(dir, { batchSize: 10, shuffleBuffer: 100 });
+      let max = 0;
+      let count = 0;
+      for await (const b of ds) {
+        expect(b.length).toBe(160);
+        max = Math.max(max, ds.windowsHeld);
+        if (count === 0) expect(ds.windowsHeld).toBe(2);
+        count++;
+      }
+      expect(count).toBe(200);
+      expect(max).toBe(2);
+      // 20 windows went through two recycled buffers.
+      expect(ds.windowBuffers).toBe(2);
+    });
+  });
+
+  it('names the shard and row of a non-finite value', async () => {
+    await withTempDir(async (dir) => {
+      const data = numbered(0, 10, 3);
+      data[3 * 3 + 1] = Number.NaN;
+      await writeNpy(join(dir, 'bad.npy'), { shape: [10, 3], data });
+      const ds = await ActivationDataset.open(dir, { batchSize: 5, shuffle: false });
+      const error = await collect(ds).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).source).toBe(join(dir, 'bad.npy'));
+      expect((error as DataError).row).toBe(3);
+      expect((error as Error).message).toMatch(/row 3: non-finite value NaN in column 1/);
+      const inf = new Float32Array(20 * 2);
+      inf[15 * 2] = Number.POSITIVE_INFINITY;
+      await writeSafetensors(join(dir, 'inf.safetensors'), {
+        x: { dtype: 'F16', shape: [20, 2], data: inf },
+      });
+      const ds2 = await ActivationDataset.open(join(dir, 'inf.safetensors'), { batchSize: 20 });
+      await expect(collect(ds2)).rejects.toThrow(
+        /inf\.safetensors: row 15: non-finite value Infinity/,
+      );
+    });
+  });
+
+  it('names the shard whose width differs', async () => {
+    await withTempDir(async (dir) => {
+      await writeNpy(join(dir, 'a.npy'), { shape: [4, 3], data: new Float32Array(12) });
+      await writeNpy(join(dir, 'b.npy'), { shape: [4, 5], data: new Float32Array(20) });
+      const error = await ActivationDataset.open(dir, { batchSize: 2 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).source).toBe(join(dir, 'b.npy'));
+      expect((error as Error).message).toMatch(/has 5 columns/);
+    });
+  });
+
+  it('reads a named tensor and resolves directories, globs and lists', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      await writeNpy(join(dir, 'a.token_ids.npy'), { shape: [40], data: new Int32Array(40) });
+      expect((await resolveShards(dir)).map((p) => p.slice(dir.length + 1))).toEqual([
+        'a.npy',
+        'b.npy',
+        'c.safetensors',
+      ]);
+      expect(await resolveShards(join(dir, '*.npy'))).toEqual([
+        join(dir, 'a.npy'),
+        join(dir, 'b.npy'),
+      ]);
+      expect(await resolveShards([join(dir, 'c.safetensors'), join(dir, 'a.npy')])).toEqual([
+        join(dir, 'c.safetensors'),
+        join(dir, 'a.npy'),
+      ]);
+      await expect(resolveShards(join(dir, 'nothing-*.npy'))).rejects.toThrow(DataError);
+      await writeSafetensors(join(dir, 'two.safetensors'), {
+        resid: { shape: [3, 2], data: Float32Array.of(1, 2, 3, 4, 5, 6) },
+        other: { shape: [1], data: Float32Array.of(0) },
+      });
+      await expect(
+        ActivationDataset.open(join(dir, 'two.safetensors'), { batchSize: 1 }),
+      ).rejects.toThrow(/pass tensorName/);
+      const ds = await ActivationDataset.open(join(dir, 'two.safetensors'), {
+        batchSize: 3,
+        tensorName: 'resid',
+        shuffle: false,
+      });
+      expect(await collect(ds)).toEqual([Float32Array.of(1, 2, 3, 4, 5, 6)]);
+    });
+  });
+
+  it('reuseBatches hands out the same batches from two recycled buffers', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 9, shuffleBuffer: 40, seed: 2, epochs: 2 };
+      const fresh = await collect(await ActivationDataset.open(dir, options));
+      const reused: Float32Array[] = [];
+      const copies: Float32Array[] = [];
+      for await (const b of await ActivationDataset.open(dir, { ...options, reuseBatches: true })) {
+        reused.push(b);
+        copies.push(Float32Array.from(b));
+      }
+      expect(copies).toEqual(fresh);
+      expect(reused[2]).toBe(reused[0]);
+      expect(reused[1]).not.toBe(reused[0]);
+    });
+  });
+
+  it('workers: the same batches decoded off the main thread, errors still name shard and row', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 9, shuffleBuffer: 40, seed: 4, epochs: 2 };
+      const main = await collect(await ActivationDataset.open(dir, options));
+      const ds = await ActivationDataset.open(dir, { ...options, workers: 2 });
+      expect(await collect(ds)).toEqual(main);
+      const data = numbered(0, 10, 3);
+      data[7 * 3 + 2] = Number.POSITIVE_INFINITY;
+      await writeNpy(join(dir, 'bad.npy'), { dtype: 'F16', shape: [10, 3], data });
+      const bad = await ActivationDataset.open(join(dir, 'bad.npy'), { batchSize: 5, workers: 1 });
+      const error = await collect(bad).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await bad.close();
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toMatch(
+        /bad\.npy: row 7: non-finite value Infinity in column 2/,
+      );
+    });
+  });
+
+  it('validates options', async () => {
+    await expect(ActivationDataset.open(fixture('shards'), { batchSize: 0 })).rejects.toThrow(
+      /'batchSize'/,
+    );
+    await expect(
+      ActivationDataset.open(fixture('shards'), { batchSize: 2, epochs: 0 }),
+    ).rejects.toThrow(/'epochs'/);
+  });
+});
+
+describe('ShardWriter', () => {
+  for (const dtype of ['f32', 'f16', 'bf16'] as const) {
+    it(`writes ${dtype} shards of the chosen size that the dataset reads back`, async () => {
+      await withTempDir(async (dir) => {
+        const w = new ShardWriter(dir, {
+          dIn: 4,
+          dtype,
+          rowsPerShard: 30,
+          metadata: { model: 'm' },
+        });
+        const rows = numbered(0, 70, 4);
+        const tokens = Int32Array.from({ length: 70 }, (_, i) => 1000 + i);
+        const seqs = Int32Array.from({ length: 70 }, (_, i) => Math.floor(i / 16));
+        await w.append(rows.subarray(0, 25 * 4), tokens.subarray(0, 25), seqs.subarray(0, 25));
+        await w.append(rows.subarray(25 * 4), tokens.subarray(25), seqs.subarray(25));
+        const shards = await w.close();
+        expect(shards.map((p) => p.slice(dir.length + 1))).toEqual([
+          'shard-00000.safetensors',
+          'shard-00001.safetensors',
+          'shard-00002.safetensors',
+        ]);
+        expect((await readdir(dir)).sort()).toEqual(shards.map((p) => p.slice(dir.length + 1)));
+        const last = await readSafetensors(shards[2]);
+        expect(last.tensors['activations'].shape).toEqual([10, 4]);
+        expect(last.tensors['activations'].dtype).toBe(dtype.toUpperCase());
+        expect(last.tensors['token_ids'].data).toEqual(tokens.subarray(60));
+        expect(last.tensors['sequence_ids'].data).toEqual(seqs.subarray(60));
+        expect(last.metadata).toMatchObject({ model: 'm' });
+        const [b] = await collect(
+          await ActivationDataset.open(dir, { batchSize: 70, shuffle: false }),
+        );
+        const tol = dtype === 'f32' ? 0 : dtype === 'f16' ? 0.05 : 0.5;
+        for (let i = 0; i < rows.length; i++)
+          expect(Math.abs(b[i] - rows[i])).toBeLessThanOrEqual(tol);
+      });
+    });
+  }
+
+  it('refuses non-finite rows (naming the row), ragged rows and mismatched ids', async () => {
+    await withTempDir(async (dir) => {
+      const w = new ShardWriter(dir, { dIn: 2, rowsPerShard: 4 });
+      await w.append(Float32Array.of(1, 2, 3, 4));
+      await expect(w.append(Float32Array.of(1, 2, Number.NaN, 4))).rejects.toThrow(
+        /row 3: non-finite/,
+      );
+      await expect(w.append(Float32Array.of(1, 2, 3))).rejects.toThrow(/not whole rows/);
+      await expect(w.append(Float32Array.of(1, 2), Int32Array.of(1, 2))).rejects.toThrow(
+        /tokenIds has 2 entries for 1 rows/,
+      );
+      await w.close();
+      await expect(w.append(Float32Array.of(1, 2))).rejects.toThrow(/after close/);
+      expect(() => new ShardWriter(dir, { dIn: 0 })).toThrow(/'dIn'/);
+      expect(new ShardWriter(dir, { dIn: 1024 }).rowsPerShard).toBe(65536);
+    });
+  });
+});
+
+describe('readShardIds', () => {
+  it('reads token and sequence ids from safetensors shards and .npy siblings', async () => {
+    await withTempDir(async (dir) => {
+      const w = new ShardWriter(dir, { dIn: 2, rowsPerShard: 3 });
+      await w.append(new Float32Array(6), Int32Array.of(5, 6, 7), Int32Array.of(0, 0, 1));
+      const [shard] = await w.close();
+      expect(await readShardIds(shard)).toEqual({
+        tokenIds: Int32Array.of(5, 6, 7),
+        sequenceIds: Int32Array.of(0, 0, 1),
+      });
+      await writeNpy(join(dir, 'a.npy'), { shape: [3, 2], data: new Float32Array(6) });
+      expect(await readShardIds(join(dir, 'a.npy'))).toEqual({});
+      await writeNpy(join(dir, 'a.token_ids.npy'), {
+        shape: [3],
+        data: BigInt64Array.of(1n, 2n, 3n),
+      });
+      expect(await readShardIds(join(dir, 'a.npy'))).toEqual({ tokenIds: Int32Array.of(1, 2, 3) });
+      await writeNpy(join(dir, 'a.sequence_ids.npy'), { shape: [2], data: Int32Array.of(1, 2) });
+      await expect(readShardIds(join(dir, 'a.npy'))).rejects.toThrow(
+        /a\.sequence_ids\.npy: sequence_ids has shape \[2\], expected \[3\]/,
+      );
+    });
+  });
+});
+
+describe('positions are plain JSON', () => {
+  it('survives a JSON round trip unchanged', async () => {
+    const ds = await ActivationDataset.open(fixture('shards'), { batchSize: 2, seed: 3 });
+    await collect(ds, 3);
+    const p = ds.position();
+    expect(JSON.parse(JSON.stringify(p))).toEqual(p);
+    expect(p).toMatchObject({ format: 'saekit-dataset-position', version: 1, batches: 3, seed: 3 });
+  });
+});
