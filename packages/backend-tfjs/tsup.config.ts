@@ -7,5 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // wasm-paths.ts resolves the wasm package from import.meta.url, which CJS output must shim.
+  shims: true,
   external: [/^@tensorflow\//, /^@saekit\//],
 });

@@ -1,98 +1,50 @@
-// pnpm bench (tsx bench/run.ts [--quick]): a Top-K training step against the same
-// backend's dense encoder product (the floor), per tfjs backend that starts here, at a
-// small and a medium shape. Writes bench-results/backend-tfjs.json at the repository root.
+// `pnpm bench` in packages/backend-tfjs (tsx --conditions=source bench/run.ts [--quick]):
+// core's benchmarkTrainingStep (full trainer steps against the same backend's dense encoder
+// product, the floor) on every tfjs backend that starts here, at the small and medium bench
+// shapes. Writes bench-results/backend-tfjs.json at the repository root.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Backend, KERNEL_NAMES, Rng } from '@saekit/core';
+import { BENCH_SHAPES, type BenchResult, benchmarkTrainingStep } from '@saekit/core';
 import { createTfjsBackend, DEFAULT_PREFERENCE, type TfjsKind } from '../src/index.js';
-import { type StepShape, TopKStep } from '../test/support/topk-step.js';
 
-const CONFIGS: readonly (StepShape & { name: string })[] = [
-  { name: 'small', batch: 512, dIn: 64, dSae: 1024, k: 16 },
-  { name: 'medium', batch: 1024, dIn: 256, dSae: 4096, k: 32 },
-];
 const quick = process.argv.includes('--quick');
 
-/** Wraps the backend so every kernel call's wall time is summed (tfjs cpu / wasm / tensorflow run ops eagerly). */
-function timed(be: Backend, into: Map<string, number>): Backend {
-  const names = new Set<string>(KERNEL_NAMES);
-  return new Proxy(be, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof prop !== 'string' || !names.has(prop) || typeof v !== 'function') {
-        return typeof v === 'function' ? v.bind(target) : v;
-      }
-      return (...args: unknown[]) => {
-        const t0 = performance.now();
-        const r = v.apply(target, args);
-        into.set(prop, (into.get(prop) ?? 0) + performance.now() - t0);
-        return r;
-      };
-    },
-  });
+/** Timed steps: the plain-JS tfjs cpu backend is ~20x slower than wasm, so it gets fewer. */
+function stepsFor(kind: TfjsKind, config: 'small' | 'medium'): number {
+  if (quick) return 2;
+  if (kind === 'cpu') return config === 'small' ? 3 : 2;
+  return config === 'small' ? 10 : 4;
 }
 
-async function measure(kind: TfjsKind, cfg: StepShape, reps: number) {
-  const be = await createTfjsBackend({ prefer: [kind] });
-  const kernelMs = new Map<string, number>();
-  const rng = new Rng(3);
-  const batches = [0, 1].map(() => rng.fillNormal(new Float32Array(cfg.batch * cfg.dIn)));
-  const step = new TopKStep(timed(be, kernelMs), cfg);
-  // The floor: the encoder product of the same shape, on the same backend.
-  step.encoderOnly(batches[0]);
-  await step.fvu();
-  let t0 = performance.now();
-  for (let i = 0; i < reps; i++) step.encoderOnly(batches[i % 2]);
-  await step.fvu();
-  const floorMs = (performance.now() - t0) / reps;
-  step.step(batches[0]);
-  await step.fvu();
-  kernelMs.clear();
-  t0 = performance.now();
-  for (let i = 0; i < reps; i++) step.step(batches[i % 2]);
-  const fvu = await step.fvu();
-  const stepMs = (performance.now() - t0) / reps;
-  step.dispose();
-  be.destroy();
-  const perKernel = Object.fromEntries(
-    [...kernelMs.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, ms]) => [k, +(ms / reps).toFixed(3)]),
-  );
-  return {
-    tfjsBackend: kind,
-    detail: be.choice.detail,
-    config: cfg,
-    reps,
-    stepMs: +stepMs.toFixed(3),
-    floorMs: +floorMs.toFixed(3),
-    ratio: +(stepMs / floorMs).toFixed(3),
-    tokensPerSecond: Math.round((cfg.batch * 1000) / stepMs),
-    lastFvu: fvu,
-    kernelMs: perKernel,
-  };
-}
-
-async function main() {
-  const results = [];
+async function main(): Promise<void> {
+  const results: (BenchResult & { config: string; tfjsBackend: TfjsKind; detail: string })[] = [];
   const skipped: { tfjsBackend: TfjsKind; reason: string }[] = [];
   for (const kind of DEFAULT_PREFERENCE) {
-    try {
-      (await createTfjsBackend({ prefer: [kind] })).destroy();
-    } catch (err) {
-      skipped.push({ tfjsBackend: kind, reason: err instanceof Error ? err.message : String(err) });
-      console.log(`skip ${kind}: ${skipped.at(-1)?.reason}`);
-      continue;
-    }
-    for (const cfg of CONFIGS) {
-      // The plain-JS cpu backend is ~50x slower than wasm: fewer repetitions keep the run short.
-      const reps = quick ? 2 : kind === 'cpu' ? (cfg.name === 'small' ? 5 : 2) : 10;
-      const r = await measure(kind, cfg, reps);
-      results.push(r);
+    for (const config of ['small', 'medium'] as const) {
+      let backend: Awaited<ReturnType<typeof createTfjsBackend>>;
+      try {
+        backend = await createTfjsBackend({ prefer: [kind] });
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        skipped.push({ tfjsBackend: kind, reason });
+        console.log(`tfjs ${kind}: skipped (${reason})`);
+        break;
+      }
+      const r = await benchmarkTrainingStep(backend, BENCH_SHAPES[config], {
+        warmupSteps: 1,
+        steps: stepsFor(kind, config),
+        kernelTimes: true,
+      });
+      const detail = backend.choice.detail;
+      backend.destroy();
+      results.push({ config, tfjsBackend: kind, detail, ...r });
+      const s = r.shape;
       console.log(
-        `${kind.padEnd(10)} ${cfg.name.padEnd(6)} B=${cfg.batch} d=${cfg.dIn} m=${cfg.dSae} k=${cfg.k}: ` +
-          `${r.tokensPerSecond} tok/s, step ${r.stepMs} ms, floor ${r.floorMs} ms, ratio ${r.ratio}`,
+        `tfjs ${kind} ${config} (d=${s.dIn} m=${s.dSae} k=${s.k} B=${s.batchSize}): ` +
+          `${Math.round(r.tokensPerSecond)} tokens/s, step ${r.stepMs.toFixed(1)} ms, ` +
+          `floor ${r.floorMs.toFixed(1)} ms, ratio ${r.ratio.toFixed(2)}`,
       );
     }
   }
@@ -101,11 +53,10 @@ async function main() {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'backend-tfjs.json');
   const body = {
-    package: '@saekit/backend-tfjs',
     date: new Date().toISOString(),
     node: process.version,
-    step: 'Top-K forward + backward + Adam (no AuxK), bench/run.ts',
-    floor: 'dense encoder product x·W_encᵀ of the same shape on the same tfjs backend',
+    cpu: cpus()[0]?.model ?? 'unknown',
+    note: 'tfjs backends in one process, single-threaded; the target shape (d=768 m=16384 k=32 B=4096) is out of reach of wasm/cpu here',
     results,
     skipped,
   };
@@ -114,4 +65,7 @@ async function main() {
   console.log(`wrote ${file}`);
 }
 
-await main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -74,12 +74,11 @@ async function startNative(): Promise<Attempt> {
       };
     }
     const r = await activate('tensorflow');
-    return r.ok
-      ? {
-          ok: true,
-          detail: `${load.loaded.pkg}${load.loaded.version ? ` ${load.loaded.version}` : ''}`,
-        }
-      : r;
+    if (!r.ok) return r;
+    // A GPU package that failed before the CPU one loaded is worth saying (no CUDA, say).
+    const passedOver = tried ? ` (${tried})` : '';
+    const version = load.loaded.version ? ` ${load.loaded.version}` : '';
+    return { ok: true, detail: `${load.loaded.pkg}${version}${passedOver}` };
   }
   const r = await activate('tensorflow');
   return r.ok ? { ok: true, detail: 'tensorflow backend registered by the application' } : r;

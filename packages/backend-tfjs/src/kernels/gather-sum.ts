@@ -2,8 +2,9 @@ import type { Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { unwrap } from '../handle.js';
 import { expectMatrix, expectSize } from './checks.js';
+import { gatherRows } from './fast-paths.js';
 import { sparseCodeShape, weightShape } from './sparse-shapes.js';
-import { gatherRows, overTokenChunks, sparseSlots } from './sparse-slots.js';
+import { overTokenChunks, sparseSlots } from './sparse-slots.js';
 import { matrixOf } from './views.js';
 
 /**

@@ -16,7 +16,7 @@ export function kthLargest(out: Tensor, offset: number, x: Tensor, n: number): v
   }
   o.assign(
     tf.tidy(() => {
-      const top = tf.topk(flatOf(tx), n, true).values;
+      const top = tf.cast(tf.topk(flatOf(tx), n, true).values, 'float32');
       return withElement(flatOf(o), offset, tf.slice(top, [n - 1], [1]));
     }),
   );

@@ -2,6 +2,7 @@ import type { Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { unwrap } from '../handle.js';
 import { expectMatrix } from './checks.js';
+import { outerRows } from './fast-paths.js';
 import { sparseCodeShape, weightShape } from './sparse-shapes.js';
 import { rowsPerChunk, sparseSlots } from './sparse-slots.js';
 import { matrixOf } from './views.js';
@@ -34,8 +35,7 @@ export function scatterOuterAdd(weight: Tensor, indices: Tensor, values: Tensor,
             tf.slice(allI, [r0, 0], [n, k]),
             tf.slice(allV, [r0, 0], [n, k]),
           );
-          const xs = tf.reshape(tf.slice(allX, [r0, 0], [n, d]), [n, 1, d]);
-          const rowsOut = tf.reshape(tf.mul(tf.reshape(slots.values!, [n, k, 1]), xs), [n * k, d]);
+          const rowsOut = outerRows(slots.values!, tf.slice(allX, [r0, 0], [n, d]), n, k, d);
           const update = tf.scatterND(tf.reshape(slots.safe, [n * k, 1]), rowsOut, [m, d]);
           return tf.add(matrixOf(tw), update);
         }),

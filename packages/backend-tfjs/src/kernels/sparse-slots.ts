@@ -43,13 +43,3 @@ export function overTokenChunks(
   }
   return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
 }
-
-/** weight rows for each slot: [n, k, d] from safe indices [n, k]. Call inside tf.tidy. */
-export function gatherRows(
-  weight: tf.Tensor2D,
-  safe: tf.Tensor,
-  n: number,
-  k: number,
-): tf.Tensor3D {
-  return tf.reshape(tf.gather(weight, tf.reshape(safe, [-1])), [n, k, weight.shape[1]]);
-}
