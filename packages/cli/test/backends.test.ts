@@ -15,14 +15,11 @@ describe('slowerThanCpu (what auto passes over)', () => {
     expect(slowerThanCpu(nvidia)).toBeUndefined();
   });
 
-  it('passes over tfjs unless it runs on native tensorflow, saying why native was skipped', () => {
-    const wasm = fake('tfjs', {
-      choice: {
-        kind: 'wasm',
-        skipped: [{ kind: 'tensorflow', reason: 'tfjs-node not installed' }],
-      },
-    });
-    expect(slowerThanCpu(wasm)).toMatch(/wasm backend.*tfjs-node not installed/);
+  it('passes over tfjs on its own cpu kernels, saying why native was skipped, but keeps wasm', () => {
+    const skipped = [{ kind: 'tensorflow', reason: 'tfjs-node not installed' }];
+    const tfjsCpu = fake('tfjs', { choice: { kind: 'cpu', skipped } });
+    expect(slowerThanCpu(tfjsCpu)).toMatch(/cpu backend.*tfjs-node not installed/);
+    expect(slowerThanCpu(fake('tfjs', { choice: { kind: 'wasm', skipped } }))).toBeUndefined();
     expect(
       slowerThanCpu(fake('tfjs', { choice: { kind: 'tensorflow', skipped: [] } })),
     ).toBeUndefined();
