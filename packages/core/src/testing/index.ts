@@ -5,6 +5,13 @@ export { CONFORMANCE_GROUPS } from './groups.js';
 export * as oracle from './oracle.js';
 export { CaseRandom } from './random.js';
 export {
+  expectRecovered,
+  RECOVERY_BARS,
+  RECOVERY_SCENARIO,
+  type RecoveryResult,
+  runRecoveryScenario,
+} from './recovery.js';
+export {
   bound,
   DEFAULT_TOLERANCE,
   type Expected,
