@@ -32,20 +32,14 @@ export interface WebGpuBackendOptions extends AcquireOptions {
   readonly kernels?: 'auto' | 'gpu' | 'software';
 }
 
-// Dawn tears its instance down (crashing work in flight) once the GPU object from `create()`
-// is garbage-collected, so each live backend pins its own until destroy().
-const liveGpus = new Set<GPU>();
-
 /** The @saekit/core Backend contract in WGSL compute shaders. */
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
   readonly #rt: GpuRuntime;
   #destroyed = false;
-  readonly #gpu: GPU | null;
 
   constructor(
     device: GPUDevice,
-    gpu: GPU | null,
     /** The adapter this backend runs on (vendor, architecture, device, description). */
     readonly adapter: AdapterDescription,
     /** Whether per-kernel GPU timings are collected (timestamp queries). */
@@ -54,8 +48,6 @@ export class WebGpuBackend implements Backend {
   ) {
     const software = kernels === 'auto' ? isSoftware(adapter) : kernels === 'software';
     this.#rt = new GpuRuntime(device, profiling, software);
-    this.#gpu = gpu;
-    if (gpu) liveGpus.add(gpu);
   }
 
   get device(): GPUDevice {
@@ -144,7 +136,6 @@ export class WebGpuBackend implements Backend {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#rt.destroy();
-    if (this.#gpu) liveGpus.delete(this.#gpu);
   }
 
   // ---- kernels --------------------------------------------------------------------------
@@ -226,12 +217,11 @@ export async function createWebGpuBackend(
 ): Promise<WebGpuBackend> {
   if (options.device) {
     const empty = { vendor: '', architecture: '', device: '', description: 'caller-provided' };
-    return new WebGpuBackend(options.device, null, empty, false, options.kernels);
+    return new WebGpuBackend(options.device, empty, false, options.kernels);
   }
   const acquired = await acquireDevice({ ...options, timestamps: options.profile === true });
   return new WebGpuBackend(
     acquired.device,
-    acquired.gpu,
     acquired.adapterInfo,
     acquired.timestamps,
     options.kernels,

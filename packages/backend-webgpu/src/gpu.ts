@@ -8,10 +8,7 @@ export const ADAPTER_HINT =
 
 export interface AcquiredDevice {
   readonly device: GPUDevice;
-  /**
-   * The GPU object the device came from. Dawn tears its instance down (crashing work in
-   * flight) once this is garbage-collected, so the backend holds it until destroy().
-   */
+  /** The GPU object the device came from (process-wide in Node, see `dawnInstances`). */
   readonly gpu: GPU;
   readonly adapterInfo: AdapterDescription;
   readonly timestamps: boolean;
@@ -46,6 +43,15 @@ const WANTED_LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
+/**
+ * One Dawn instance per set of flags for the life of the process. An instance is heavy and
+ * meant to be shared; one made per backend and dropped at destroy() is torn down by the
+ * garbage collector while Dawn's threads may still use it, which aborts the process
+ * ("std::system_error: Invalid argument"), seen when several backends came and went in one
+ * test file. Devices, not instances, keep Node alive, so pinning these does not.
+ */
+const dawnInstances = new Map<string, GPU>();
+
 async function findGpu(dawnFlags: readonly string[]): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
@@ -64,7 +70,13 @@ async function findGpu(dawnFlags: readonly string[]): Promise<GPU> {
   for (const [key, value] of Object.entries(mod.globals)) {
     if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
   }
-  return mod.create([...dawnFlags]);
+  const key = dawnFlags.join('\n');
+  let gpu = dawnInstances.get(key);
+  if (gpu === undefined) {
+    gpu = mod.create([...dawnFlags]);
+    dawnInstances.set(key, gpu);
+  }
+  return gpu;
 }
 
 export async function acquireDevice(options: AcquireOptions = {}): Promise<AcquiredDevice> {
