@@ -79,11 +79,10 @@ export class WebGpuBackend implements Backend {
     }
     const size = shapeSize(shape);
     const bytes = size * 4;
-    if (bytes > this.#rt.maxBinding) {
+    if (bytes > this.#rt.maxBuffer) {
       throw new ShapeError(
         `webgpu create: a [${shape.join(', ')}] ${dtype} tensor needs ${mib(bytes)} MiB, more than ` +
-          `this adapter's maxStorageBufferBindingSize (${mib(this.#rt.maxBinding)} MiB); splitting ` +
-          'a tensor over several bindings is not implemented: use a smaller d_sae or another backend',
+          `this adapter's maxBufferSize (${mib(this.#rt.maxBuffer)} MiB): use a smaller shape or another backend`,
       );
     }
     const { buffer, fresh } = this.#rt.pool.acquire(bytes);

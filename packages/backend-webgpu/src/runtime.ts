@@ -1,6 +1,7 @@
 import { SaekitError, ShapeError } from '@saekit/core';
 import { BufferPool } from './pool.js';
 import type { GpuTensor } from './tensor.js';
+import { splitBindings, windowBytes, windowCounts, windowedSpec } from './windows.js';
 
 /** A device-side failure (validation, out of memory) reported by WebGPU after the fact. */
 export class WebGpuError extends SaekitError {}
@@ -35,11 +36,16 @@ const MAX_QUERIES = 2048;
 export class GpuRuntime {
   readonly pool: BufferPool;
   readonly maxBinding: number;
+  readonly maxBuffer: number;
   readonly maxGroups: number;
   readonly maxWorkgroupStorage: number;
+  /** Bytes per window when a tensor over `maxBinding` is bound in pieces. */
+  readonly window: number;
+  readonly #maxStorageBindings: number;
   readonly #uniformAlign: number;
   readonly #pipelines = new Map<string, CompiledShader>();
   readonly #scratch = new Map<string, GPUBuffer>();
+  readonly #windowedSpecs = new Map<string, ShaderSpec>();
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #arenas: { buffer: GPUBuffer; data: Uint8Array }[] = [];
@@ -63,8 +69,11 @@ export class GpuRuntime {
   ) {
     const l = device.limits;
     this.maxBinding = l.maxStorageBufferBindingSize;
+    this.maxBuffer = l.maxBufferSize;
     this.maxGroups = l.maxComputeWorkgroupsPerDimension;
     this.maxWorkgroupStorage = l.maxComputeWorkgroupStorageSize;
+    this.window = windowBytes(l.maxStorageBufferBindingSize, l.minStorageBufferOffsetAlignment);
+    this.#maxStorageBindings = l.maxStorageBuffersPerShaderStage;
     this.#uniformAlign = Math.max(256, l.minUniformBufferOffsetAlignment);
     this.pool = new BufferPool(
       device,
@@ -174,16 +183,29 @@ export class GpuRuntime {
     checkAliasing(spec, bindings);
     // A full query set is submitted first, so this dispatch's params land in the next upload.
     if (this.#profile && this.#queryKernels.length * 2 >= MAX_QUERIES) this.flush();
-    const compiled = this.#compile(spec);
-    const entries: GPUBindGroupEntry[] = bindings.map((b, binding) => ({
+    const sized = bindings.map((b) => ({ buffer: b.buffer, size: bindingSize(b) }));
+    const counts = windowCounts(sized, this.maxBinding, this.window);
+    const windows = splitBindings(sized, counts, this.window);
+    if (windows.length !== sized.length) {
+      if (windows.length > this.#maxStorageBindings) {
+        throw new ShapeError(
+          `webgpu ${spec.kernel}: its tensors need ${windows.length} storage bindings of at most ` +
+            `${this.maxBinding} bytes, more than this adapter's ${this.#maxStorageBindings} per shader`,
+        );
+      }
+    }
+    const compiled = this.#compile(
+      windows.length === sized.length ? spec : this.#windowed(spec, counts),
+    );
+    const entries: GPUBindGroupEntry[] = windows.map((w, binding) => ({
       binding,
-      resource: { buffer: b.buffer, offset: 0, size: bindingSize(b) },
+      resource: { buffer: w.buffer, offset: w.offset, size: w.size },
     }));
     if (spec.params) {
       const slot = this.#params(params?.bytes ?? 16);
       params?.write(slot.data);
       entries.push({
-        binding: bindings.length,
+        binding: windows.length,
         resource: { buffer: slot.buffer, offset: slot.offset, size: slot.data.byteLength },
       });
     }
@@ -210,6 +232,16 @@ export class GpuRuntime {
     pass.dispatchWorkgroups(x, y, z);
     if (this.#profile) this.#endPass();
     this.#dispatches++;
+  }
+
+  #windowed(spec: ShaderSpec, counts: readonly number[]): ShaderSpec {
+    const key = `${counts.join()}|${spec.code}`;
+    let hit = this.#windowedSpecs.get(key);
+    if (!hit) {
+      hit = windowedSpec(spec, counts, this.window);
+      this.#windowedSpecs.set(key, hit);
+    }
+    return hit;
   }
 
   /** Splits `groups` workgroups over x and y so neither exceeds the adapter's limit. */
