@@ -109,7 +109,7 @@ function rewriteAccesses(code: string, names: ReadonlySet<string>, kernel: strin
     const name = m[1];
     const open = m.index + name.length;
     const close = closingBracket(code, open);
-    if (/&\s*$/.test(code.slice(0, m.index))) {
+    if (/(^|[^&])&\s*$/.test(code.slice(0, m.index))) {
       throw new ShapeError(
         `webgpu ${kernel}: an atomic array over maxStorageBufferBindingSize cannot be split`,
       );

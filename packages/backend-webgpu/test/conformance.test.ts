@@ -17,10 +17,11 @@ describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
     large: true,
   });
   // The GPU variants of matmul, topk and the row ops (workgroup tiles, radix select, one
-  // workgroup per row) on the same adapter, so CI without a GPU still proves them.
+  // workgroup per row) on the same adapter, so CI without a GPU still proves them, windowed
+  // bindings included.
   describeBackendConformance(
     `webgpu, GPU kernel variants (${probe.reason})`,
     () => createWebGpuBackend({ kernels: 'gpu' }),
-    { groups: groups.filter((g) => /matmul|selection|optimizer/.test(g.name)) },
+    { groups: groups.filter((g) => /matmul|selection|optimizer|large/.test(g.name)), large: true },
   );
 });

@@ -28,7 +28,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = u32(idx[idx[i]]);
   out[i] = x[j / 4u][j % 4u] * 2.0;
   out[i] += 1.0;
-  if (out[i] == 0.0) { out[i] = -1.0; }
+  if (i < p.n && out[i] == 0.0) { out[i] = -1.0; }
 }`,
 };
 
