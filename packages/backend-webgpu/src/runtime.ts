@@ -270,6 +270,14 @@ export class GpuRuntime {
     return { buffer: b, size };
   }
 
+  /**
+   * A 16-byte buffer for an optional binding the shader skips (no bias, no mask): binding
+   * a real operand there instead would cost a window of it when it is a big tensor.
+   */
+  placeholder(): { buffer: GPUBuffer; size: number } {
+    return this.scratch('placeholder', 16);
+  }
+
   /** Uploads host data into `dst` in queue order with the work already encoded. */
   upload(dst: GPUBuffer, data: ArrayBufferView): void {
     if (data.byteLength === 0) return;

@@ -54,7 +54,7 @@ export function gatherSum(
   if (bt) expectSize(bt, d, 'gatherSum', 'bias');
   rt.dispatch(
     SHADER,
-    [o, v, ix, w, bt ?? w],
+    [o, v, ix, w, bt ?? rt.placeholder()],
     launch(rt, B * d),
     params()
       .u32(B * d)

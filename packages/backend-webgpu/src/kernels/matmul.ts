@@ -167,7 +167,7 @@ export function matmul(
   }
   rt.dispatch(
     shader(!!o.transA, !!o.transB, vec4A, vec4B, blocked),
-    [c, at, bt, bias ?? at],
+    [c, at, bt, bias ?? rt.placeholder()],
     [gx, gy],
     p,
   );

@@ -244,7 +244,7 @@ export function topk(
   }
   rt.dispatch(
     sh,
-    [v, ix, s, mk ?? s],
+    [v, ix, s, mk ?? rt.placeholder()],
     perRow ? rt.grid(Math.ceil(rows / ROW_WG)) : rt.grid(rows),
     params()
       .u32(rows)
