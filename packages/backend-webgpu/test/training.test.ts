@@ -2,7 +2,6 @@
 // synthetic ground-truth recovery of core's own test holds.
 import {
   createCpuBackend,
-  featureRecovery,
   type SaeWeights,
   SyntheticActivations,
   Trainer,
