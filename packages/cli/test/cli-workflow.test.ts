@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readSafetensors, readSafetensorsTensor } from '@saekit/io';
 import { parse } from 'node-html-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llama2cTokenizerBytes } from './fixtures.js';
+import { llama2cTokenizerFile } from '../src/tokenizer.js';
 import { saekit, saekitInterrupted, tempDir } from './saekit.js';
 
 /**
@@ -256,7 +256,7 @@ describe('saekit eval / convert / inspect', () => {
   it('inspect writes one self-contained HTML report with the plots and highlighted contexts', async () => {
     const pieces = Array.from({ length: 32 }, (_, i) => ` w${i}`);
     const tok = join(dir.path, 'tok32.bin');
-    writeFileSync(tok, llama2cTokenizerBytes(pieces));
+    writeFileSync(tok, llama2cTokenizerFile(pieces));
     const out = join(dir.path, 'report.html');
     const r = saekit([
       'inspect',

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { Llama2cTokenizer } from '../src/tokenizer.js';
-import { llama2cTokenizerBytes } from './fixtures.js';
+import { Llama2cTokenizer, llama2cTokenizerFile } from '../src/tokenizer.js';
 
 describe('Llama2cTokenizer', () => {
   // As llama2.c writes them: BOS and EOS wrapped in newlines.
   const pieces = ['<unk>', '\n<s>\n', '\n</s>\n', '<0x0A>', ' Once', ' upon', 'é', '<0xC3>'];
-  const tok = Llama2cTokenizer.parse(llama2cTokenizerBytes(pieces));
+  const tok = Llama2cTokenizer.parse(llama2cTokenizerFile(pieces));
 
   it('reads every piece of the file, in order', () => {
     expect(tok.vocabSize).toBe(pieces.length);
@@ -26,7 +25,7 @@ describe('Llama2cTokenizer', () => {
   });
 
   it('rejects a truncated file with a typed error naming the token', () => {
-    const bytes = llama2cTokenizerBytes(pieces);
+    const bytes = llama2cTokenizerFile(pieces);
     expect(() => Llama2cTokenizer.parse(bytes.subarray(0, bytes.length - 1), 'tok.bin')).toThrow(
       /tok\.bin: token 7: bad length/,
     );
