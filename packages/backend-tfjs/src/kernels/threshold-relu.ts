@@ -5,8 +5,9 @@ import { expectMatrix, expectSize } from './checks.js';
 import { elementOf, matrixOf } from './views.js';
 
 /**
- * out = (x ≥ t and x > 0) ? x : 0, t per column (JumpReLU) or the device scalar
- * threshold[index] (BatchTopK), so the threshold is never read back.
+ * out = (x > t and x > 0) ? x : 0 with t per column (JumpReLU, strict as upstream), or
+ * (x ≥ t and x > 0) with the device scalar threshold[index] (BatchTopK's batch cut, never
+ * read back).
  */
 export function thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void {
   const K = 'thresholdRelu';
@@ -23,7 +24,8 @@ export function thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?:
     tf.tidy(() => {
       const xm = matrixOf(tx);
       const t = index === undefined ? tf.reshape(tt.value, [1, cols]) : elementOf(tt, index);
-      const keep = tf.logicalAnd(tf.greaterEqual(xm, t), tf.greater(xm, 0));
+      const above = index === undefined ? tf.greater(xm, t) : tf.greaterEqual(xm, t);
+      const keep = tf.logicalAnd(above, tf.greater(xm, 0));
       return tf.where(keep, xm, tf.zerosLike(xm));
     }),
   );

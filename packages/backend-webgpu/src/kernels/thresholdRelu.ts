@@ -17,10 +17,11 @@ ${FLAT_INDEX}
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flatIndex(gid, nwg);
   if (i >= p.n) { return; }
-  var t: f32;
-  if (p.perColumn != 0u) { t = threshold[i % p.cols]; } else { t = threshold[p.index]; }
   let v = x[i];
-  out[i] = select(0.0, v, v >= t && v > 0.0);
+  // JumpReLU (per column) is strict as upstream; the batch cut keeps its own value.
+  var keep: bool;
+  if (p.perColumn != 0u) { keep = v > threshold[i % p.cols]; } else { keep = v >= threshold[p.index]; }
+  out[i] = select(0.0, v, keep && v > 0.0);
 }`;
 
 export function thresholdRelu(

@@ -82,9 +82,11 @@ export interface Backend {
   /** out = x > threshold ? 1 : 0 */
   greaterThan(out: Tensor, x: Tensor, threshold: number): void;
   /**
-   * out = (x ≥ t and x > 0) ? x : 0, with t = threshold[column of x] when `index` is
-   * undefined (a per-latent threshold, JumpReLU) and t = threshold[index] otherwise (a device
-   * scalar, BatchTopK). out may alias x.
+   * Per latent (`index` undefined, JumpReLU): out = (x > t and x > 0) ? x : 0 with
+   * t = threshold[column of x]; strict, as SAELens and Gemma Scope compare.
+   * Device scalar (BatchTopK's batch cut): out = (x ≥ t and x > 0) ? x : 0 with
+   * t = threshold[index], which is itself the (B·k)-th largest value and must be kept.
+   * out may alias x.
    */
   thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void;
   /** counter = fired > 0 ? 0 : counter + increment, in place (tokens since a latent fired). */

@@ -223,15 +223,15 @@ export function greaterThan(x: ArrayLike<number>, threshold: number): Float64Arr
   return Float64Array.from(x, (v) => (v > threshold ? 1 : 0));
 }
 
-/** t = threshold[column] (cols given) or the scalar threshold. */
+/** JumpReLU x > threshold[column] for a per-column threshold; x ≥ t for a scalar batch cut. */
 export function thresholdRelu(
   x: ArrayLike<number>,
   cols: number,
   threshold: ArrayLike<number> | number,
 ): Float64Array {
   return Float64Array.from(x, (v, i) => {
-    const t = typeof threshold === 'number' ? threshold : threshold[i % cols];
-    return v >= t && v > 0 ? v : 0;
+    const above = typeof threshold === 'number' ? v >= threshold : v > threshold[i % cols];
+    return above && v > 0 ? v : 0;
   });
 }
 

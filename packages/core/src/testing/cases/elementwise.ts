@@ -113,7 +113,7 @@ export const elementwiseCases: ConformanceGroup = {
       },
     },
     {
-      name: 'thresholdRelu per column (x ≥ t and x > 0), in place too',
+      name: 'thresholdRelu per column is strict like SAELens (x > t and x > 0), in place too',
       async run(ctx) {
         for (const [R, C] of [
           [1, 1],
@@ -133,7 +133,7 @@ export const elementwiseCases: ConformanceGroup = {
       },
     },
     {
-      name: 'thresholdRelu with a device-scalar threshold[index]',
+      name: 'thresholdRelu with a device-scalar batch cut threshold[index] keeps x == t',
       async run(ctx) {
         const x = ctx.random.integers(63 * 17, -2, 4);
         const th = Float32Array.from([-1, 2, 0, 1]);

@@ -11,8 +11,9 @@ import {
 const K = 'thresholdRelu';
 
 /**
- * out = (x ≥ t and x > 0) ? x : 0, with t = threshold[column] (JumpReLU) or, given `index`,
- * the device scalar threshold[index] (BatchTopK). out may alias x.
+ * out = (x > t and x > 0) ? x : 0 with t = threshold[column] (JumpReLU, strict as upstream),
+ * or, given `index`, (x ≥ t and x > 0) with the batch cut threshold[index] (BatchTopK: t is
+ * the (B·k)-th value itself). out may alias x.
  */
 export function thresholdRelu(
   ctx: CpuContext,
@@ -40,7 +41,7 @@ export function thresholdRelu(
   for (let base = 0; base < xs.length; base += cols) {
     for (let c = 0; c < cols; c++) {
       const v = xs[base + c];
-      o[base + c] = v >= th[c] && v > 0 ? v : 0;
+      o[base + c] = v > th[c] && v > 0 ? v : 0;
     }
   }
 }
