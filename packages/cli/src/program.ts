@@ -23,6 +23,13 @@ function backendOption(): Option {
     .default('auto');
 }
 
+function hookpointOption(): Option {
+  return new Option(
+    '--hookpoint <name>',
+    'in a run folder with one SAE per hookpoint (sparsify: layers.N), the one to use',
+  );
+}
+
 /**
  * The `saekit` command tree. Each action loads its implementation lazily so `--help` and
  * flag errors are instant and a missing optional backend never affects other commands.
@@ -189,6 +196,7 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     .addOption(new Option('--max-tokens <n>', 'stop after this many tokens').argParser(count))
     .addOption(backendOption())
     .addOption(new Option('--json', 'print one JSON object instead of a table'))
+    .addOption(hookpointOption())
     .action(async (_opts, cmd: Command) => {
       const { runEval } = await import('./commands/eval.js');
       await runEval(cmd.opts());
@@ -240,6 +248,7 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
         .default(1024),
     )
     .addOption(backendOption())
+    .addOption(hookpointOption())
     .action(async (_opts, cmd: Command) => {
       const { runInspect } = await import('./commands/inspect.js');
       await runInspect(cmd.opts());
@@ -256,6 +265,7 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
         .makeOptionMandatory(),
     )
     .addOption(new Option('--force', 'overwrite an existing SAE in --to'))
+    .addOption(hookpointOption())
     .action(async (_opts, cmd: Command) => {
       const { runConvert } = await import('./commands/convert.js');
       await runConvert(cmd.opts());

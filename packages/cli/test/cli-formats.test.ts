@@ -95,3 +95,54 @@ describe('eval --sae takes every format and agrees with the library that wrote i
     expect(doc.querySelector('.feature .ctx')?.text).toContain('[row ');
   });
 });
+
+describe('checkpoints read with SAELens semantics (issue 13)', () => {
+  const dir = tempDir('formats13');
+  afterAll(() => dir.remove());
+
+  it('#4 convert keeps the training context an older cfg kept at its top level', () => {
+    const to = `${dir.path}/legacy`;
+    const r = saekit([
+      'convert',
+      '--from',
+      `${fixtures}saelens_legacy_topk`,
+      '--to',
+      to,
+      '--format',
+      'saelens',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: .*read as Top-K/);
+    const cfg = JSON.parse(readFileSync(`${to}/cfg.json`, 'utf8'));
+    expect(cfg).toMatchObject({ architecture: 'topk', k: 4 });
+    expect(cfg.metadata).toMatchObject({
+      model_name: 'gpt2-small',
+      hook_name: 'blocks.8.hook_resid_pre',
+      hook_layer: 8,
+      context_size: 128,
+    });
+  });
+
+  it('#6 eval --hookpoint picks one SAE of a sparsify run folder; without it, a one-line error', async () => {
+    const root = `${fixtures}sparsify_run`;
+    const data = `${fixtures}sparsify_run/layers.0/x.npy`;
+    const bare = saekit(['eval', '--sae', root, '--data', data, '--json', '--backend', 'cpu']);
+    expect(bare.code).toBe(3);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bare.stderr).toMatch(/layers\.0, layers\.1.*--hookpoint/);
+    const r = saekit([
+      'eval',
+      '--sae',
+      root,
+      '--hookpoint',
+      'layers.0',
+      '--data',
+      data,
+      '--json',
+      '--backend',
+      'cpu',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).fvu).toBeCloseTo(await referenceFvu('sparsify_run/layers.0'), 5);
+  });
+});

@@ -1,6 +1,7 @@
 export type { SaveDtype } from './checkpoint/common.js';
 export {
   type LoadedSae,
+  type LoadSaeOptions,
   loadSae,
   type SaeFormat,
   type SaveSaeOptions,

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSae, saveSae } from '@saekit/io';
+import { saveSae } from '@saekit/io';
 import { UsageError } from '../errors.js';
+import { loadSaeForCommand } from '../load-sae.js';
 
 export interface ConvertOptions {
   from: string;
   to: string;
   format: 'saelens' | 'sparsify' | 'gemma-scope';
   force?: boolean;
+  hookpoint?: string;
 }
 
 const MAIN_FILE = {
@@ -24,7 +26,7 @@ const HOLDS: Record<ConvertOptions['format'], readonly string[]> = {
 };
 
 export async function runConvert(o: ConvertOptions): Promise<void> {
-  const loaded = await loadSae(o.from);
+  const loaded = await loadSaeForCommand(o.from, o.hookpoint);
   const w = loaded.weights;
   if (!HOLDS[o.format].includes(w.architecture)) {
     throw new UsageError(
@@ -37,13 +39,11 @@ export async function runConvert(o: ConvertOptions): Promise<void> {
   if (existsSync(target) && !o.force) {
     throw new UsageError('--to', `${target} exists; pass --force to overwrite`);
   }
-  const metadata = loaded.cfg.metadata;
   await saveSae(o.to, w, {
     format: o.format,
     ...(loaded.sparsity && { sparsity: loaded.sparsity }),
-    ...(metadata !== null &&
-      typeof metadata === 'object' &&
-      !Array.isArray(metadata) && { metadata }),
+    // The training context, including what older configs kept at their top level.
+    metadata: loaded.metadata,
   });
   process.stderr.write(
     `converted ${o.from} (${loaded.format}, ${w.architecture}, ${w.dIn} → ${w.dSae}) to ${o.format} in ${o.to}\n`,

@@ -1,7 +1,7 @@
 import { evaluateSae, Sae } from '@saekit/core';
-import { loadSae } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError } from '../errors.js';
+import { loadSaeForCommand } from '../load-sae.js';
 import { readTokenRows } from '../shard-rows.js';
 
 export interface EvalOptions {
@@ -10,11 +10,12 @@ export interface EvalOptions {
   batchSize: number;
   maxTokens?: number;
   backend: BackendChoice;
+  hookpoint?: string;
   json?: boolean;
 }
 
 export async function runEval(o: EvalOptions): Promise<void> {
-  const loaded = await loadSae(o.sae);
+  const loaded = await loadSaeForCommand(o.sae, o.hookpoint);
   const w = loaded.weights;
   // Every row once, in file order (a training dataset would drop the last partial batch).
   // Reading the first slice now reports a width mismatch before a backend is started.

@@ -1,9 +1,9 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Sae } from '@saekit/core';
-import { loadSae } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError } from '../errors.js';
+import { loadSaeForCommand } from '../load-sae.js';
 import { readMetrics } from '../metrics-log.js';
 import { decoderRowNorms, maxCosineSimilarity, sampleLatents } from '../report/analysis.js';
 import { ContextCollector } from '../report/contexts.js';
@@ -23,10 +23,11 @@ export interface InspectOptions {
   maxTokens: number;
   cosineSample: number;
   backend: BackendChoice;
+  hookpoint?: string;
 }
 
 export async function runInspect(o: InspectOptions): Promise<void> {
-  const loaded = await loadSae(o.sae);
+  const loaded = await loadSaeForCommand(o.sae, o.hookpoint);
   const w = loaded.weights;
   const runDir = existsSync(o.sae) && statSync(o.sae).isDirectory() ? o.sae : dirname(o.sae);
   const out = o.out ?? join(runDir, 'report.html');

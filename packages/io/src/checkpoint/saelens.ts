@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Architecture, ConfigError, type JsonObject, type SaeWeights } from '@saekit/core';
+import { ConfigError, type JsonObject, type SaeWeights } from '@saekit/core';
 import { FormatError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import {
-  floatTensor,
-  intField,
-  readJsonObject,
-  type SaveDtype,
-  TORCH_DTYPES,
-  transpose,
-} from './common.js';
+import { floatTensor, readJsonObject, type SaveDtype, TORCH_DTYPES, transpose } from './common.js';
+import { interpretSaelensCfg } from './saelens-cfg.js';
 
 export const SAELENS_WEIGHTS = 'sae_weights.safetensors';
 export const SAELENS_SPARSITY = 'sparsity.safetensors';
@@ -105,39 +99,9 @@ export function isSaelensDir(dir: string): boolean {
 export interface LoadedSaelens {
   readonly weights: SaeWeights;
   readonly cfg: JsonObject;
+  readonly metadata: JsonObject;
+  readonly notes: readonly string[];
   readonly sparsity?: Float32Array;
-}
-
-function architectureOf(cfg: JsonObject, file: string): Architecture {
-  const saekit = cfg['saekit'];
-  const declared =
-    typeof cfg['architecture'] === 'string'
-      ? cfg['architecture']
-      : // SAELens < 6 had no architecture; Top-K was an activation function.
-        cfg['activation_fn_str'] === 'topk' || cfg['activation_fn'] === 'topk'
-        ? 'topk'
-        : 'standard';
-  if (
-    declared === 'jumprelu' &&
-    typeof saekit === 'object' &&
-    saekit !== null &&
-    !Array.isArray(saekit) &&
-    saekit['architecture'] === 'batchtopk'
-  ) {
-    return 'batchtopk';
-  }
-  if (
-    declared === 'topk' ||
-    declared === 'jumprelu' ||
-    declared === 'standard' ||
-    declared === 'batchtopk'
-  ) {
-    return declared;
-  }
-  throw new FormatError(
-    file,
-    `architecture '${declared}' is not supported (topk, batchtopk, jumprelu, standard)`,
-  );
 }
 
 /** A number from cfg.saekit, if both are there. */
@@ -150,65 +114,128 @@ export function saekitField(saekit: unknown, key: string): number | undefined {
 export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
   const cfgPath = join(dir, CFG);
   const cfg = await readJsonObject(cfgPath);
-  const architecture = architectureOf(cfg, cfgPath);
-  const dIn = intField(cfg, 'd_in', cfgPath);
-  const dSae = intField(cfg, 'd_sae', cfgPath);
-  const norm = cfg['normalize_activations'];
-  if (norm !== undefined && norm !== 'none' && norm !== null && norm !== false) {
-    throw new FormatError(
-      cfgPath,
-      `normalize_activations '${String(norm)}' is not supported: fold the scaling into the weights first`,
-    );
-  }
-  if (cfg['rescale_acts_by_decoder_norm'] === true) {
-    throw new FormatError(cfgPath, 'rescale_acts_by_decoder_norm true is not supported');
-  }
-  let k: number | undefined;
-  const saekit = cfg['saekit'];
-  if (architecture === 'topk') {
-    const kwargs = cfg['activation_fn_kwargs'];
-    const fromKwargs =
-      typeof kwargs === 'object' && kwargs !== null && !Array.isArray(kwargs)
-        ? kwargs['k']
-        : undefined;
-    k = intField({ k: cfg['k'] ?? fromKwargs ?? null }, 'k', cfgPath);
-  } else if (architecture === 'batchtopk') {
-    k = saekitField(saekit, 'k');
-  }
-  const folded = saekitField(saekit, 'folded_input_scale');
+  const c = interpretSaelensCfg(cfg, cfgPath);
+  const { architecture, dIn, dSae } = c;
+  const notes = [...c.notes];
+  const folded = saekitField(cfg['saekit'], 'folded_input_scale');
   const file = join(dir, SAELENS_WEIGHTS);
   const { tensors } = await readSafetensors(file);
-  const wEncIn = floatTensor(tensors, 'W_enc', [dIn, dSae], file);
+  const thresholded = architecture === 'jumprelu' || architecture === 'batchtopk';
+  // SAELens loads state dicts strictly: a tensor this architecture has no use for means the
+  // file is not what its cfg says, and ignoring it would compute something else.
+  const known = new Set(['W_enc', 'W_dec', 'b_enc', 'b_dec', 'scaling_factor']);
+  const logThreshold = tensors['threshold'] === undefined && tensors['log_threshold'] !== undefined;
+  if (thresholded) known.add(logThreshold ? 'log_threshold' : 'threshold');
+  const unknown = Object.keys(tensors).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new FormatError(
+      file,
+      `tensor${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} ` +
+        `not used by a ${architecture} SAE (SAELens refuses ${unknown.length > 1 ? 'them' : 'it'} too)`,
+    );
+  }
+  let wEnc = transpose(floatTensor(tensors, 'W_enc', [dIn, dSae], file), dIn, dSae);
+  let bEnc = floatTensor(tensors, 'b_enc', [dSae], file);
+  let wDec = floatTensor(tensors, 'W_dec', [dSae, dIn], file);
   let threshold: Float32Array | undefined;
-  if (architecture === 'jumprelu' || architecture === 'batchtopk') {
-    if (tensors['threshold'] === undefined && tensors['log_threshold'] !== undefined) {
-      threshold = floatTensor(tensors, 'log_threshold', [dSae], file).map(Math.exp);
-    } else {
-      threshold = floatTensor(tensors, 'threshold', [dSae], file);
+  if (thresholded) {
+    threshold = logThreshold
+      ? floatTensor(tensors, 'log_threshold', [dSae], file).map(Math.exp)
+      : floatTensor(tensors, 'threshold', [dSae], file);
+  }
+  if (tensors['scaling_factor'] !== undefined) {
+    const scale = floatTensor(tensors, 'scaling_factor', [dSae], file);
+    // SAELens drops an all-ones scaling_factor (torch.allclose tolerance).
+    if (scale.some((s) => Math.abs(s - 1) > 1e-5)) {
+      if (!c.finetuningScalingFactor) {
+        throw new FormatError(
+          file,
+          "tensor 'scaling_factor' is not all ones but the cfg's finetuning_scaling_factor is not true",
+        );
+      }
+      // The code is scaled before decoding: the same as scaling each decoder row.
+      wDec = scaleRows(wDec, dIn, scale);
+      notes.push(`${file}: folded the finetuning scaling_factor into W_dec`);
     }
+  }
+  if (c.rescaleActsByDecoderNorm) {
+    ({ wEnc, bEnc, wDec } = foldDecoderNorms(wEnc, bEnc, wDec, dIn, file, notes));
   }
   const weights: SaeWeights = {
     architecture,
     dIn,
     dSae,
-    ...(k !== undefined ? { k } : {}),
-    wEnc: transpose(wEncIn, dIn, dSae),
-    wDec: floatTensor(tensors, 'W_dec', [dSae, dIn], file),
-    bEnc: floatTensor(tensors, 'b_enc', [dSae], file),
+    ...(c.k !== undefined ? { k: c.k } : {}),
+    wEnc,
+    wDec,
+    bEnc,
     bDec: floatTensor(tensors, 'b_dec', [dIn], file),
     ...(threshold !== undefined ? { threshold } : {}),
-    applyBDecToInput: cfg['apply_b_dec_to_input'] !== false,
+    applyBDecToInput: c.applyBDecToInput,
     ...(folded !== undefined ? { foldedInputScale: folded } : {}),
   };
+  const base = { weights, cfg, metadata: c.metadata, notes };
   const sparsityPath = join(dir, SAELENS_SPARSITY);
   if (existsSync(sparsityPath)) {
     const s = await readSafetensors(sparsityPath);
     const name = s.tensors['sparsity'] !== undefined ? 'sparsity' : Object.keys(s.tensors)[0];
     return {
-      weights,
-      cfg,
+      ...base,
       sparsity: floatTensor(s.tensors, name ?? 'sparsity', [dSae], sparsityPath),
     };
   }
-  return { weights, cfg };
+  return base;
+}
+
+/** Row i of a [rows, cols] matrix times factor[i], as a new array. */
+function scaleRows(m: Float32Array, cols: number, factor: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < factor.length; r++) {
+    for (let c = 0; c < cols; c++) out[r * cols + c] = m[r * cols + c] * factor[r];
+  }
+  return out;
+}
+
+/**
+ * SAELens's rescale_acts_by_decoder_norm: pre-activations are multiplied by each latent's
+ * decoder norm n and the code decodes through W_dec / n. Folding n into the encoder row and
+ * bias and dividing it out of the decoder row is the same function with unit decoder rows.
+ * SAELens folds this way at its final save, so a folded file (all norms 1) is kept as is.
+ */
+function foldDecoderNorms(
+  wEnc: Float32Array,
+  bEnc: Float32Array,
+  wDec: Float32Array,
+  dIn: number,
+  file: string,
+  notes: string[],
+): { wEnc: Float32Array; bEnc: Float32Array; wDec: Float32Array } {
+  const norms = new Float64Array(bEnc.length);
+  let unit = true;
+  for (let i = 0; i < norms.length; i++) {
+    let s = 0;
+    for (let j = 0; j < dIn; j++) s += wDec[i * dIn + j] ** 2;
+    norms[i] = Math.sqrt(s);
+    if (!(norms[i] > 0) || !Number.isFinite(norms[i])) {
+      throw new FormatError(
+        file,
+        `rescale_acts_by_decoder_norm is set but W_dec row ${i} has norm ${norms[i]}`,
+      );
+    }
+    // float32 rows normalised by torch land within a few ulps of 1.
+    if (Math.abs(norms[i] - 1) > 1e-5) unit = false;
+  }
+  if (unit) return { wEnc, bEnc, wDec };
+  notes.push(
+    `${file}: rescale_acts_by_decoder_norm with non-unit decoder rows: folded the norms into W_enc and b_enc`,
+  );
+  return {
+    wEnc: scaleRows(wEnc, dIn, norms),
+    bEnc: bEnc.map((b, i) => b * norms[i]),
+    wDec: scaleRows(
+      wDec,
+      dIn,
+      Array.from(norms, (n) => 1 / n),
+    ),
+  };
 }

@@ -81,7 +81,7 @@ interface Reply {
 
 /** Shards a worker can decode: little-endian f32, f16, bf16 (others stay on the main thread). */
 export function workerCanRead(shard: ShardInfo): boolean {
-  return shard.littleEndian && shard.dtype !== 'F64';
+  return shard.littleEndian && shard.dtype !== 'F64' && !shard.fortranOrder;
 }
 
 /**

@@ -15,7 +15,12 @@ export interface ShardInfo {
   readonly dIn: number;
   readonly dtype: 'F32' | 'F16' | 'BF16' | 'F64';
   readonly littleEndian: boolean;
-  /** Absolute file offset of row 0. */
+  /**
+   * Column-major on disk (what `np.save(f, x.T)` writes): rows [a, b) are then one run of
+   * b − a elements per column.
+   */
+  readonly fortranOrder: boolean;
+  /** Absolute file offset of row 0 (of element [0, 0] when fortranOrder). */
   readonly dataStart: number;
   readonly rowBytes: number;
 }
@@ -29,15 +34,12 @@ export async function openShard(path: string, tensorName?: string): Promise<Shar
   let shape: readonly number[];
   let dataStart: number;
   let littleEndian = true;
+  let fortranOrder = false;
   if (path.endsWith('.npy')) {
     const h = await readNpyHeader(path);
-    if (h.fortranOrder && h.shape.length === 2 && h.shape[0] > 1 && h.shape[1] > 1) {
-      throw new FormatError(
-        path,
-        'Fortran-order shards cannot be streamed by row; save in C order',
-      );
-    }
     ({ dtype, shape, dataStart, littleEndian } = h);
+    // A single row or column is stored the same way in either order.
+    fortranOrder = h.fortranOrder && shape.length === 2 && shape[0] > 1 && shape[1] > 1;
   } else {
     const h = await readSafetensorsHeader(path);
     const names = h.entries.map((e) => e.name);
@@ -70,6 +72,7 @@ export async function openShard(path: string, tensorName?: string): Promise<Shar
     dIn: shape[1],
     dtype: d,
     littleEndian,
+    fortranOrder,
     dataStart,
     rowBytes: shape[1] * BYTES[d],
   };
@@ -91,7 +94,10 @@ export async function readShardRows(
   const position = shard.dataStart + start * shard.rowBytes;
   const n = count * shard.dIn;
   let bad: number;
-  if (shard.dtype === 'F32' && shard.littleEndian) {
+  if (shard.fortranOrder) {
+    await readFortranRows(shard, handle, start, count, out, scratch);
+    bad = firstNonFinite(out.subarray(0, n));
+  } else if (shard.dtype === 'F32' && shard.littleEndian) {
     // Straight into the destination: no copy, no conversion.
     await readExactly(
       handle,
@@ -127,6 +133,38 @@ export async function readShardRows(
       shard.path,
       start + Math.floor(bad / shard.dIn),
     );
+  }
+}
+
+/**
+ * Rows [start, start + count) of a column-major shard: one read of `count` elements per
+ * column into `scratch` (the same bytes a C-order read takes), decoded and transposed into
+ * `out`.
+ */
+async function readFortranRows(
+  shard: ShardInfo,
+  handle: FileHandle,
+  start: number,
+  count: number,
+  out: Float32Array,
+  scratch: { bytes?: Uint8Array },
+): Promise<void> {
+  const d = shard.dIn;
+  const elem = shard.rowBytes / d;
+  const byteLength = count * shard.rowBytes;
+  if (scratch.bytes === undefined || scratch.bytes.byteLength < byteLength) {
+    scratch.bytes = new Uint8Array(byteLength);
+  }
+  const raw = scratch.bytes.subarray(0, byteLength);
+  for (let c = 0; c < d; c++) {
+    const at = shard.dataStart + (c * shard.rows + start) * elem;
+    await readExactly(handle, shard.path, at, count * elem, raw.subarray(c * count * elem));
+  }
+  // Column-major [d, count] values, then transposed into row-major [count, d].
+  const cols = decodeElements(raw, shard.dtype, shard.littleEndian) as Float32Array;
+  for (let c = 0; c < d; c++) {
+    const col = c * count;
+    for (let r = 0; r < count; r++) out[r * d + c] = cols[col + r];
   }
 }
 
