@@ -83,8 +83,12 @@ describe('issue 13 #2: rescale_acts_by_decoder_norm', () => {
     const loaded = await loadSae(dir);
     expect(loaded.notes).toEqual([]);
     const { tensors } = await readSafetensors(join(dir, 'sae_weights.safetensors'));
-    expect(Array.from(loaded.weights.wDec)).toEqual(Array.from(tensors['W_dec'].data));
-    expect(Array.from(loaded.weights.bEnc)).toEqual(Array.from(tensors['b_enc'].data));
+    expect(Array.from(loaded.weights.wDec)).toEqual(
+      Array.from(tensors['W_dec'].data as Float32Array),
+    );
+    expect(Array.from(loaded.weights.bEnc)).toEqual(
+      Array.from(tensors['b_enc'].data as Float32Array),
+    );
     await expectNumpyForward(dir, loaded.weights);
   });
 
