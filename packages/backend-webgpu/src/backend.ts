@@ -64,6 +64,15 @@ export class WebGpuBackend implements Backend {
     return this.#rt.software;
   }
 
+  /**
+   * Dispatches so far per kernel, keyed `kernel:path` for kernels with several implementations
+   * (topk 'row-scan' / 'radix', matmul 'tiled' / 'blocked', normalizeRows and removeParallel
+   * 'workgroup' / 'row'): what the conformance suite's path check reads.
+   */
+  kernelPaths(): ReadonlyMap<string, number> {
+    return new Map(this.#rt.paths);
+  }
+
   /** Dispatches encoded so far. */
   get dispatchCount(): number {
     return this.#rt.dispatchCount;

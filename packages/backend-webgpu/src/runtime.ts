@@ -16,6 +16,12 @@ export interface ShaderSpec {
   /** Storage bindings 0..n-1; the params uniform, when `params` is set, is binding n. */
   readonly bindings: readonly BindingKind[];
   readonly params?: boolean;
+  /**
+   * Which implementation of the kernel this is, when the kernel has more than one (a per-row
+   * scan and a radix select, say): dispatches are counted as `kernel:path` so the conformance
+   * suite can prove each implementation is exercised (see `kernelPaths()`).
+   */
+  readonly path?: string;
 }
 
 export type Binding = GpuTensor | { readonly buffer: GPUBuffer; readonly size: number };
@@ -54,6 +60,7 @@ export class GpuRuntime {
   #afterSubmit: (() => void)[] = [];
   #errors: string[] = [];
   #dispatches = 0;
+  readonly #paths = new Map<string, number>();
   // Per-kernel GPU time from timestamp queries (only when profiling).
   readonly #profile: boolean;
   #querySet: GPUQuerySet | null = null;
@@ -91,6 +98,11 @@ export class GpuRuntime {
   /** Number of dispatches encoded since creation (a cheap progress counter for tests). */
   get dispatchCount(): number {
     return this.#dispatches;
+  }
+
+  /** Dispatches per `kernel` or `kernel:path` (ShaderSpec.path) since the runtime was created. */
+  get paths(): ReadonlyMap<string, number> {
+    return this.#paths;
   }
 
   // ---- encoding -------------------------------------------------------------------------
@@ -232,6 +244,8 @@ export class GpuRuntime {
     pass.dispatchWorkgroups(x, y, z);
     if (this.#profile) this.#endPass();
     this.#dispatches++;
+    const key = spec.path === undefined ? spec.kernel : `${spec.kernel}:${spec.path}`;
+    this.#paths.set(key, (this.#paths.get(key) ?? 0) + 1);
   }
 
   #windowed(spec: ShaderSpec, counts: readonly number[]): ShaderSpec {

@@ -1,6 +1,11 @@
-import { CONFORMANCE_GROUPS, describeBackendConformance } from '@saekit/core/testing';
+import type { Backend } from '@saekit/core';
+import {
+  CONFORMANCE_GROUPS,
+  describeBackendConformance,
+  type KernelPaths,
+} from '@saekit/core/testing';
 import { describe } from 'vitest';
-import { createWebGpuBackend } from '../src/index.js';
+import { createWebGpuBackend, type WebGpuBackend } from '../src/index.js';
 import { probeWebGpu } from './webgpuAvailable.js';
 
 const probe = await probeWebGpu();
@@ -9,12 +14,34 @@ const probe = await probeWebGpu();
 // (src/windows.ts), so the opt-in `large` cases run on the default kernel set.
 const groups = CONFORMANCE_GROUPS;
 
+/**
+ * Which implementation each kernel set takes, by kernel (see ShaderSpec.path): the suite
+ * fails when one of these is reached by no case, or when a kernel takes a path not listed
+ * here, so a new fast path cannot go untested. topk switches from the per-row scan to the
+ * radix select above 1024 columns, and on the software set only when k > 64 as well.
+ */
+function pathsOf(set: 'software' | 'gpu'): KernelPaths {
+  const row = set === 'software';
+  return {
+    declared: [
+      'topk:row-scan',
+      'topk:radix',
+      row ? 'matmul:blocked' : 'matmul:tiled',
+      row ? 'normalizeRows:row' : 'normalizeRows:workgroup',
+      row ? 'removeParallel:row' : 'removeParallel:workgroup',
+    ],
+    taken: (b: Backend) => (b as WebGpuBackend).kernelPaths(),
+  };
+}
+
 // Skipped (not absent) without an adapter outside CI, so the file still reports why.
 describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
   // The kernels the adapter gets (barrier-free variants on llvmpipe / SwiftShader).
+  const auto = probe.software ? 'software' : 'gpu';
   describeBackendConformance(`webgpu (${probe.reason})`, () => createWebGpuBackend(), {
     groups,
     large: true,
+    paths: pathsOf(auto),
   });
   // The GPU variants of matmul, topk and the row ops (workgroup tiles, radix select, one
   // workgroup per row) on the same adapter, so CI without a GPU still proves them, windowed
@@ -22,6 +49,10 @@ describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
   describeBackendConformance(
     `webgpu, GPU kernel variants (${probe.reason})`,
     () => createWebGpuBackend({ kernels: 'gpu' }),
-    { groups: groups.filter((g) => /matmul|selection|optimizer|large/.test(g.name)), large: true },
+    {
+      groups: groups.filter((g) => /matmul|selection|optimizer|large/.test(g.name)),
+      large: true,
+      paths: pathsOf('gpu'),
+    },
   );
 });

@@ -1,11 +1,6 @@
 // The trainer from @saekit/core on this backend: a few steps match the cpu backend, and the
 // synthetic ground-truth recovery of core's own test holds.
-import {
-  createCpuBackend,
-  type SaeWeights,
-  SyntheticActivations,
-  Trainer,
-} from '@saekit/core';
+import { createCpuBackend, type SaeWeights, SyntheticActivations, Trainer } from '@saekit/core';
 import { expectRecovered, runRecoveryScenario } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createWebGpuBackend } from '../src/index.js';

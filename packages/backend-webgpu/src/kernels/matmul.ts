@@ -95,7 +95,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 
 const shaders = new Map<
   string,
-  { kernel: string; code: string; bindings: readonly ['rw', 'read', 'read', 'read']; params: true }
+  {
+    kernel: string;
+    path: string;
+    code: string;
+    bindings: readonly ['rw', 'read', 'read', 'read'];
+    params: true;
+  }
 >();
 
 function shader(
@@ -110,6 +116,7 @@ function shader(
   if (!s) {
     s = {
       kernel: 'matmul',
+      path: blocked ? 'blocked' : 'tiled',
       code: blocked
         ? matmulBlockedCode(transA, transB, vec4A && vec4B)
         : shaderCode(transA, transB, vec4A, vec4B),

@@ -5,6 +5,7 @@ import { WORKGROUP_SUM } from './rowOps.js';
 
 const SHADER = {
   kernel: 'removeParallel',
+  path: 'workgroup',
   bindings: ['rw', 'read'] as const,
   params: true,
   code: /* wgsl */ `
@@ -29,6 +30,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 // CPU adapters: one invocation per row, no barriers (see topkRows.ts for why).
 const ROW_SHADER = {
   ...SHADER,
+  path: 'row',
   code: /* wgsl */ `
 struct P { rows: u32, cols: u32 }
 @group(0) @binding(0) var<storage, read_write> g: array<f32>;

@@ -189,7 +189,13 @@ const ROW_WG = 64;
 
 const shaders = new Map<
   string,
-  { kernel: string; code: string; bindings: readonly ('rw' | 'read')[]; params: true }
+  {
+    kernel: string;
+    path: string;
+    code: string;
+    bindings: readonly ('rw' | 'read')[];
+    params: true;
+  }
 >();
 
 /** The largest k one workgroup can select with the adapter's workgroup storage. */
@@ -236,6 +242,7 @@ export function topk(
   if (!sh) {
     sh = {
       kernel: 'topk',
+      path: perRow ? 'row-scan' : 'radix',
       code: perRow ? topkRowsCode(kp, mt, ROW_WG) : shaderCode(kp, mt, WG),
       bindings: ['rw', 'rw', 'read', 'read'],
       params: true,

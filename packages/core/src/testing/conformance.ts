@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Backend } from '../backend/backend.js';
 import { CaseContext, type ConformanceGroup } from './case.js';
 import { CONFORMANCE_GROUPS } from './groups.js';
+import { type KernelPaths, pathProblems, pathsBetween } from './paths.js';
 import { DEFAULT_TOLERANCE, type Tolerance } from './tolerance.js';
 
 export interface ConformanceOptions {
@@ -20,6 +21,12 @@ export interface ConformanceOptions {
   readonly extraGroups?: readonly ConformanceGroup[];
   /** Per-test timeout in ms (default: the runner's). */
   readonly timeout?: number;
+  /**
+   * For a backend with several implementations of a kernel: the paths it declares and how to
+   * read which ran (paths.ts). The suite then ends with a check that every declared path was
+   * reached by a case and that no undeclared one was taken.
+   */
+  readonly paths?: KernelPaths;
 }
 
 /**
@@ -36,6 +43,10 @@ export function describeBackendConformance(
   const tolerance: Tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
   const seed = options.seed ?? 20241;
   const groups = [...(options.groups ?? CONFORMANCE_GROUPS), ...(options.extraGroups ?? [])];
+  const paths = options.paths;
+  /** Paths each case took, by "group/case" (only with options.paths). */
+  const byCase = new Map<string, readonly string[]>();
+  let declaredCases = 0;
   describe(`backend conformance: ${name}`, () => {
     let backend: Backend | undefined;
     beforeAll(async () => {
@@ -49,23 +60,37 @@ export function describeBackendConformance(
       // is not declared at all when `large` is off.
       const cases = group.cases.filter((c) => c.large !== true || options.large === true);
       if (cases.length === 0) continue;
+      declaredCases += cases.length;
       describe(group.name, () => {
         for (const c of cases) {
           it(
             c.name,
             async () => {
               if (backend === undefined) throw new Error(`backend '${name}' was not created`);
-              const ctx = new CaseContext(backend, tolerance, seed, `${group.name}/${c.name}`);
+              const label = `${group.name}/${c.name}`;
+              const ctx = new CaseContext(backend, tolerance, seed, label);
+              const before = paths === undefined ? undefined : new Map(paths.taken(backend));
               try {
                 await c.run(ctx);
               } finally {
                 await ctx.dispose();
                 backend.flush();
               }
+              if (paths !== undefined && before !== undefined) {
+                byCase.set(label, pathsBetween(before, paths.taken(backend)));
+              }
             },
             options.timeout,
           );
         }
+      });
+    }
+    if (paths !== undefined) {
+      it('kernel paths: every declared path is reached, no undeclared path is taken', (t) => {
+        // With a name filter (-t) only some cases ran, so coverage cannot be judged.
+        if (byCase.size < declaredCases) t.skip();
+        const problems = pathProblems(paths.declared, byCase);
+        if (problems.length > 0) throw new Error(`${name}: ${problems.join('\n')}`);
       });
     }
   });

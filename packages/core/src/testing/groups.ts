@@ -8,6 +8,7 @@ import { memoryCases } from './cases/memory.js';
 import { optimizerCases } from './cases/optimizer.js';
 import { reductionCases } from './cases/reductions.js';
 import { selectionCases } from './cases/selection.js';
+import { wideSelectionCases } from './cases/selection-wide.js';
 import { sparseCases } from './cases/sparse.js';
 import { trainingStepsCases } from './training-steps.js';
 
@@ -21,6 +22,7 @@ export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
   denseCases,
   matmulCases,
   selectionCases,
+  wideSelectionCases,
   sparseCases,
   reductionCases,
   elementwiseCases,

@@ -3,6 +3,7 @@ export { CaseContext } from './case.js';
 export { type ConformanceOptions, describeBackendConformance } from './conformance.js';
 export { CONFORMANCE_GROUPS } from './groups.js';
 export * as oracle from './oracle.js';
+export { type KernelPaths, pathProblems } from './paths.js';
 export { CaseRandom } from './random.js';
 export {
   expectRecovered,

@@ -5,7 +5,7 @@ import * as oracle from '../oracle.js';
  * Top-k and kthLargest only compare and copy their float32 inputs, so their results are exact:
  * values and indices must equal the oracle's bit for bit, ties included (see tolerance.ts).
  */
-async function checkTopk(
+export async function checkTopk(
   ctx: CaseContext,
   label: string,
   B: number,
