@@ -26,6 +26,24 @@ export { timeKernels } from './bench/kernel-timer.js';
 export * from './errors.js';
 export type { EvaluateOptions, Evaluation, FiringHistogram } from './metrics/evaluate.js';
 export { evaluateSae } from './metrics/evaluate.js';
+export { type RunRecord, readSavedRun, type SavedRun, savedRunOf } from './run/saved-run.js';
+export { countedSource, type RunSource, syntheticSource } from './run/source.js';
+export {
+  MemoryRunStore,
+  type MetricsRecord,
+  metricsRecord,
+  type RunSnapshot,
+  type RunStore,
+} from './run/store.js';
+export {
+  type NewRunOptions,
+  ResumeMismatchError,
+  type ResumeOptions,
+  RunExistsError,
+  type RunOptions,
+  type RunResult,
+  TrainingRun,
+} from './run/training-run.js';
 export type { HostSparseCode, SaeOptions, SparseCode } from './sae/sae.js';
 export { Sae, validateSaeWeights } from './sae/sae.js';
 export type { Architecture, SaeWeights } from './sae/weights.js';
@@ -35,6 +53,7 @@ export type { SyntheticOptions } from './synthetic/synthetic.js';
 export { SyntheticActivations, take } from './synthetic/synthetic.js';
 export type {
   BDecInit,
+  Rewarm,
   TrainableArchitecture,
   TrainConfig,
   TrainConfigInput,
@@ -43,13 +62,13 @@ export {
   DEFAULT_DEAD_TOKENS,
   defaultKAux,
   defaultLr,
+  extendSchedule,
   learningRateAt,
   resolveTrainConfig,
+  scheduleFactorAt,
 } from './train/config.js';
 export { geometricMedian, inputScaleOf } from './train/init.js';
 export type { StepMetrics } from './train/metrics.js';
-export type { ReferenceParams, ReferenceProblem, ReferenceResult } from './train/reference-loss.js';
-export { centralDifferenceGradients, referenceLoss } from './train/reference-loss.js';
 export type { Json, JsonObject, TrainingState } from './train/state.js';
 export type { TrainerOptions, TrainOptions, TrainSummary } from './train/trainer.js';
 export { Trainer } from './train/trainer.js';

@@ -2,13 +2,13 @@ import {
   createCpuBackend,
   evaluateSae,
   Rng,
-  referenceLoss,
   Sae,
   type SaeWeights,
   ShapeError,
   SyntheticActivations,
   Trainer,
 } from '@saekit/core';
+import { referenceLoss } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 
 const d = 16;

@@ -1,11 +1,9 @@
+import { createCpuBackend, Rng, resolveTrainConfig } from '@saekit/core';
 import {
   centralDifferenceGradients,
-  createCpuBackend,
   type ReferenceParams,
-  Rng,
   referenceLoss,
-  resolveTrainConfig,
-} from '@saekit/core';
+} from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { TrainGraph } from '../src/train/graph.js';
 

@@ -45,3 +45,6 @@ export {
   type TensorInput,
   writeSafetensors,
 } from './formats/safetensors.js';
+export { datasetSource } from './run/dataset-source.js';
+export { appendMetrics, openMetricsLog, parseMetrics, readMetrics } from './run/metrics-log.js';
+export { RunFolder, type RunFolderOptions, runFolderPaths } from './run/run-folder.js';

@@ -13,6 +13,13 @@ export {
   runRecoveryScenario,
 } from './recovery.js';
 export {
+  centralDifferenceGradients,
+  type ReferenceParams,
+  type ReferenceProblem,
+  type ReferenceResult,
+  referenceLoss,
+} from './reference-loss.js';
+export {
   bound,
   DEFAULT_TOLERANCE,
   type Expected,

@@ -5,6 +5,16 @@ export type TrainableArchitecture = 'topk' | 'batchtopk';
 
 export type BDecInit = 'geometric_median' | 'mean' | 'zeros';
 
+/**
+ * How an extended run continues its lr schedule (see `extendSchedule`): after `step`, the
+ * schedule's factor ramps linearly from `from` (the factor of the last step taken before the
+ * extension) back up over `warmupSteps` steps, and never exceeds the extended plan.
+ */
+export interface Rewarm {
+  readonly step: number;
+  readonly from: number;
+}
+
 /** What a caller gives; everything but the shape has a design default (design §3). */
 export interface TrainConfigInput {
   readonly dIn: number;
@@ -53,6 +63,8 @@ export interface TrainConfigInput {
   readonly batchTopKCap?: number;
   /** BatchTopK only: θ ← m·θ + (1−m)·batch threshold; default 0.99. */
   readonly thresholdMomentum?: number;
+  /** Set by `extendSchedule` when a run is made longer after its lr began to decay. */
+  readonly rewarm?: Rewarm;
 }
 
 /** A resolved config: every default filled in, JSON-serializable (it goes into the state). */
@@ -81,6 +93,7 @@ export interface TrainConfig {
   readonly seed: number;
   readonly batchTopKCap: number;
   readonly thresholdMomentum: number;
+  readonly rewarm: Rewarm | null;
   /** Human-readable notes on defaults that were adapted (e.g. a shortened deadTokens). */
   readonly notes: readonly string[];
 }
@@ -232,18 +245,76 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     seed,
     batchTopKCap,
     thresholdMomentum: inRange('thresholdMomentum', input.thresholdMomentum ?? 0.99, 0, 1),
+    rewarm: input.rewarm === undefined ? null : rewarmOf(input.rewarm),
     notes,
   };
 }
 
-/** lr at a 1-based step: linear warmup, constant, then linear decay to 0 over the last part. */
-export function learningRateAt(config: TrainConfig, step: number): number {
-  const t0 = step - 1;
-  let f = config.warmupSteps > 0 ? Math.min(1, (t0 + 1) / config.warmupSteps) : 1;
+function rewarmOf(r: Rewarm): Rewarm {
+  if (r === null || typeof r !== 'object') {
+    throw new ConfigError('rewarm', `must be { step, from }, got ${JSON.stringify(r)}`);
+  }
+  const step = r.step;
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
+    throw new ConfigError('rewarm', `step must be an integer ≥ 0, got ${String(step)}`);
+  }
+  return { step, from: inRange('rewarm', r.from, 0, 1) };
+}
+
+/**
+ * The schedule's factor (lr = config.lr × factor) at a 1-based step: the smaller of a linear
+ * warmup and `decayFactorAt`.
+ */
+export function scheduleFactorAt(config: TrainConfig, step: number): number {
+  const warm = config.warmupSteps > 0 ? Math.min(1, step / config.warmupSteps) : 1;
+  return Math.min(warm, decayFactorAt(config, step));
+}
+
+/** The linear decay to 0 over the last decayFraction of the run, and an extension's ramp. */
+function decayFactorAt(config: TrainConfig, step: number): number {
+  let f = 1;
   if (config.steps !== null && config.decayFraction > 0) {
     const decaySteps = Math.max(1, Math.round(config.steps * config.decayFraction));
-    const left = config.steps - t0;
-    if (left <= decaySteps) f = Math.min(f, Math.max(0, left / decaySteps));
+    const left = config.steps - (step - 1);
+    if (left <= decaySteps) f = Math.max(0, left / decaySteps);
   }
-  return config.lr * f;
+  const r = config.rewarm;
+  if (r !== null && step > r.step) {
+    const ramp = config.warmupSteps > 0 ? Math.min(1, (step - r.step) / config.warmupSteps) : 1;
+    f = Math.min(f, r.from + (1 - r.from) * ramp);
+  }
+  return f;
+}
+
+/** lr at a 1-based step: linear warmup, constant, then linear decay to 0 over the last part. */
+export function learningRateAt(config: TrainConfig, step: number): number {
+  return config.lr * scheduleFactorAt(config, step);
+}
+
+/**
+ * The config of a run made `steps` long after `stepsDone` steps (a resumed run extended or
+ * shortened). Only the length changes; every other resolved value (warmupSteps, deadTokens,
+ * ...) stays as the run was started. The lr of the steps still to come follows the new
+ * length's plan, except that it never jumps up: when the last step taken ran below the full
+ * lr (the decay had begun, or the run had finished), the lr climbs back from that value over
+ * warmupSteps steps, as at the start of a run, before following the new plan. Extending a run
+ * before its decay began is therefore the same as having started it with the new length.
+ */
+export function extendSchedule(config: TrainConfig, steps: number, stepsDone: number): TrainConfig {
+  if (!Number.isInteger(steps) || steps <= stepsDone) {
+    throw new ConfigError(
+      'steps',
+      `the run has already taken ${stepsDone} steps; give more steps than that to continue it`,
+    );
+  }
+  if (steps === config.steps) return config;
+  // The last step's factor without its warmup part: a run extended during its warmup keeps
+  // warming up as planned.
+  const from = stepsDone === 0 ? 1 : decayFactorAt(config, stepsDone);
+  return {
+    ...config,
+    steps,
+    totalTokens: steps * config.batchSize,
+    rewarm: from < 1 ? { step: stepsDone, from } : null,
+  };
 }

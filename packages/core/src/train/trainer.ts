@@ -97,6 +97,12 @@ export class Trainer {
   /** (time, tokens) at recent step completions, for a smoothed tokens/s. */
   readonly #recent: [number, number][] = [];
   readonly #notes: string[];
+  /**
+   * Batches read for initialisation and not trained on yet. They stay here across `train`
+   * calls (a chunk may end before all are used), so no batch of the stream is lost; they are
+   * the stream's next batches, so a checkpoint's data position stays "after stepsDone batches".
+   */
+  readonly #held: Float32Array[] = [];
   #disposed = false;
 
   private constructor(backend: Backend, config: TrainConfig) {
@@ -203,9 +209,10 @@ export class Trainer {
   /**
    * Trains on every batch of `source` (until config.steps, `maxSteps`, the end of the source
    * or `signal`). Without initData, the first batches (≥ config.initTokens tokens) initialise
-   * the model and are then trained on. Stop conditions are checked before a batch is taken,
-   * and the source is left open, so a later call on the same iterator continues with the
-   * next batch (train in chunks between checkpoints).
+   * the model and are then trained on, also when this call stops before reaching them all (the
+   * trainer holds them for the next call). Stop conditions are checked before a batch is
+   * taken, and the source is left open, so a later call on the same iterator continues with
+   * the next batch (train in chunks between checkpoints).
    */
   async train(
     source: AsyncIterable<Float32Array>,
@@ -213,24 +220,7 @@ export class Trainer {
   ): Promise<TrainSummary> {
     this.#alive();
     const it = source[Symbol.asyncIterator]();
-    const queued: Float32Array[] = [];
-    if (!this.#initialized) {
-      let rows = 0;
-      while (rows < this.config.initTokens) {
-        const r = await it.next();
-        if (r.done) break;
-        queued.push(r.value);
-        rows += rowsOf(r.value, this.config.dIn, `batch ${this.#step + queued.length}`);
-      }
-      if (queued.length === 0) throw new DataError('the source yielded no batch', 'train source');
-      const all = new Float32Array(queued.reduce((a, q) => a + q.length, 0));
-      let o = 0;
-      for (const q of queued) {
-        all.set(q, o);
-        o += q.length;
-      }
-      this.initialize(all);
-    }
+    if (!this.#initialized) await this.#initializeFrom(it);
     const startStep = this.#step;
     let pending: Pending | null = null;
     let last: StepMetrics | null = null;
@@ -251,8 +241,8 @@ export class Trainer {
         break;
       }
       let batch: Float32Array;
-      const q = queued.shift();
-      if (q) batch = q;
+      const held = this.#held.shift();
+      if (held) batch = held;
       else {
         const r = await it.next();
         if (r.done) break;
@@ -270,6 +260,28 @@ export class Trainer {
       await options.onStep?.(last);
     }
     return { steps: this.#step, tokens: this.#tokens, last, stopped };
+  }
+
+  /**
+   * Reads the first batches (≥ config.initTokens rows) and initialises from them; they are
+   * copied and held to be trained on next, since a source may reuse its batch buffers.
+   */
+  async #initializeFrom(it: AsyncIterator<Float32Array>): Promise<void> {
+    let rows = 0;
+    while (rows < this.config.initTokens) {
+      const r = await it.next();
+      if (r.done) break;
+      rows += rowsOf(r.value, this.config.dIn, `batch ${this.#held.length + 1}`);
+      this.#held.push(r.value.slice());
+    }
+    if (this.#held.length === 0) throw new DataError('the source yielded no batch', 'train source');
+    const all = new Float32Array(rows * this.config.dIn);
+    let o = 0;
+    for (const q of this.#held) {
+      all.set(q, o);
+      o += q.length;
+    }
+    this.initialize(all);
   }
 
   #enqueue(batch: Float32Array, rowsHint?: number): Pending {
@@ -398,11 +410,6 @@ export class Trainer {
   async firingCounts(): Promise<Float32Array> {
     this.#alive();
     return Float32Array.from((await this.backend.read(this.#graph.firing)) as Float32Array);
-  }
-
-  /** For tests and diagnostics: the device graph (parameters, gradients, counters). */
-  get graph(): TrainGraph {
-    return this.#graph;
   }
 
   dispose(): void {
