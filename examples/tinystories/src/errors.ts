@@ -1,6 +1,6 @@
 import { SaekitError } from '@saekit/core';
 
-/** A llama2.c checkpoint or tokenizer file is malformed; names the file and what is wrong. */
+/** A llama2.c checkpoint file is malformed; names the file and what is wrong. */
 export class ModelFormatError extends SaekitError {
   constructor(
     readonly file: string,

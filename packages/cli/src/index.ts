@@ -1,3 +1,4 @@
+export { Llama2cTokenizer, loadTokenizer, type TokenDecoder } from '@saekit/io';
 export { InputError, InterruptedError, UsageError } from './errors.js';
 export { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 export { type MetricsRecord, readMetrics } from './metrics-log.js';
@@ -9,4 +10,3 @@ export {
   type ReportInput,
   renderReport,
 } from './report/html.js';
-export { Llama2cTokenizer } from './tokenizer.js';

@@ -221,14 +221,21 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     .addOption(
       new Option(
         '--tokenizer <file>',
-        'llama2.c tokenizer (tokenizer.bin, tok512.bin) to print contexts',
+        'tokenizer to show contexts as text (needs --data): a Hugging Face tokenizer.json, or a llama2.c tokenizer.bin / tok512.bin (or a folder holding one)',
       ),
     )
     .addOption(
-      new Option('--features <n>', 'top features (by firing frequency) to show')
+      new Option(
+        '--latents <which>',
+        'latents to show: ids (12,400), or frequent (= dense), rare, random: --features of them',
+      ).default('frequent'),
+    )
+    .addOption(
+      new Option('--features <n>', 'how many latents --latents frequent / rare / random shows')
         .argParser(positiveInt)
         .default(16),
     )
+    .addOption(new Option('--seed <n>', 'seed of --latents random').argParser(seed).default(0))
     .addOption(
       new Option('--contexts <n>', 'contexts per feature').argParser(positiveInt).default(8),
     )

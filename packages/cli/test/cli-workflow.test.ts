@@ -1,9 +1,17 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, readSafetensorsTensor } from '@saekit/io';
+import {
+  encodeLlama2cTokenizer,
+  type HuggingFaceTokenizer,
+  loadTokenizer,
+  readSafetensors,
+  readSafetensorsTensor,
+  tokenTexts,
+  writeSafetensors,
+} from '@saekit/io';
 import { parse } from 'node-html-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llama2cTokenizerFile } from '../src/tokenizer.js';
+import { byteLevelBpeTokenizer } from '../../io/test/tokenizer-fixtures.js';
 import { saekit, saekitInterrupted, tempDir } from './saekit.js';
 
 /**
@@ -256,7 +264,7 @@ describe('saekit eval / convert / inspect', () => {
   it('inspect writes one self-contained HTML report with the plots and highlighted contexts', async () => {
     const pieces = Array.from({ length: 32 }, (_, i) => ` w${i}`);
     const tok = join(dir.path, 'tok32.bin');
-    writeFileSync(tok, llama2cTokenizerFile(pieces));
+    writeFileSync(tok, encodeLlama2cTokenizer(pieces));
     const out = join(dir.path, 'report.html');
     const r = saekit([
       'inspect',
@@ -307,6 +315,105 @@ describe('saekit eval / convert / inspect', () => {
         const ids = (await readSafetensorsTensor(shard, 'token_ids')).data as Int32Array;
         expect(ctx.querySelector('mark.focus')?.text).toBe(` w${ids[Number(row)]}`);
       }
+    }
+  });
+});
+
+/** The first held-out shard's activations in `name`/part-0.safetensors with other token ids (or none). */
+async function relabelledHeldOut(
+  name: string,
+  ids: (rows: number) => Int32Array | undefined,
+): Promise<string> {
+  const src = readdirSync(heldOut).find((f) => f.endsWith('.safetensors')) ?? '';
+  const { activations } = (await readSafetensors(join(heldOut, src))).tensors;
+  const rows = activations.shape[0];
+  const tokenIds = ids(rows);
+  const data = join(dir.path, name);
+  mkdirSync(data, { recursive: true });
+  await writeSafetensors(join(data, 'part-0.safetensors'), {
+    activations: { shape: activations.shape, data: activations.data as Float32Array },
+    ...(tokenIds && { token_ids: { shape: [rows], data: tokenIds } }),
+  });
+  return data;
+}
+
+describe('saekit inspect on a Hugging Face tokenizer.json', () => {
+  it('decodes contexts with the tokenizer, newlines as ↵, and shows the chosen latents', async () => {
+    // Held-out activations relabelled with the token ids of real text.
+    const json = byteLevelBpeTokenizer();
+    const tokDir = join(dir.path, 'hf-tok');
+    mkdirSync(tokDir, { recursive: true });
+    writeFileSync(join(tokDir, 'tokenizer.json'), JSON.stringify(json));
+    const tokenizer = (await loadTokenizer(tokDir)) as HuggingFaceTokenizer;
+    const story = tokenizer.encode('the cat sat.\nthe cat ate.\n');
+    const data = await relabelledHeldOut('hf-shards', (rows) =>
+      Int32Array.from({ length: rows }, (_, i) => story[i % story.length]),
+    );
+    const ids = (await readSafetensorsTensor(join(data, 'part-0.safetensors'), 'token_ids'))
+      .data as Int32Array;
+    const out = join(dir.path, 'hf-report.html');
+    const r = saekit([
+      'inspect',
+      '--sae',
+      run,
+      '--data',
+      data,
+      '--tokenizer',
+      join(tokDir, 'tokenizer.json'),
+      '--out',
+      out,
+      '--latents',
+      '3,7',
+      '--contexts',
+      '3',
+      '--backend',
+      'cpu',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parse(readFileSync(out, 'utf8'));
+    expect(doc.querySelectorAll('.feature').map((f) => f.getAttribute('data-latent'))).toEqual([
+      '3',
+      '7',
+    ]);
+    expect(doc.querySelector('#features h2')?.text).toMatch(/^Chosen latents/);
+    for (const ctx of doc.querySelectorAll('.ctx')) {
+      const [, , row] = /^(.*) row (\d+)$/.exec(ctx.getAttribute('title') ?? '') ?? [];
+      const expected = tokenTexts(tokenizer, [ids[Number(row)]])[0].replace(/\n/g, '↵');
+      expect(ctx.querySelector('mark.focus')?.text).toBe(expected);
+      expect(ctx.text).not.toMatch(/⟨\d+⟩|\[row/);
+    }
+    expect(doc.querySelector('#features')?.text).toContain('cat');
+    expect(doc.querySelector('#features')?.text).toContain('↵');
+  });
+
+  it('refuses --tokenizer without --data, naming both flags', () => {
+    const r = saekit(['inspect', '--sae', run, '--tokenizer', join(dir.path, 'hf-tok')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--tokenizer: needs --data/);
+  });
+
+  it('says once that shards without token_ids show row numbers, and shows no [row N] walls', async () => {
+    const data = await relabelledHeldOut('no-ids', () => undefined);
+    {
+      const out = join(dir.path, 'no-ids.html');
+      const r = saekit([
+        'inspect',
+        '--sae',
+        run,
+        '--data',
+        data,
+        '--out',
+        out,
+        '--features',
+        '3',
+        '--backend',
+        'cpu',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const html = readFileSync(out, 'utf8');
+      expect(html).not.toContain('[row');
+      expect(html.match(/carry no token_ids/g)).toHaveLength(1);
+      expect(parse(html).querySelectorAll('.ctx .row').length).toBeGreaterThan(0);
     }
   });
 });

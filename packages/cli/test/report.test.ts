@@ -1,5 +1,7 @@
 import { parse } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
+import { parseLatentSelection } from '../src/commands/inspect.js';
+import { UsageError } from '../src/errors.js';
 import { decoderRowNorms, maxCosineSimilarity, summarize } from '../src/report/analysis.js';
 import { ContextCollector } from '../src/report/contexts.js';
 import { renderReport } from '../src/report/html.js';
@@ -50,7 +52,7 @@ describe('ContextCollector', () => {
     );
     expect(Array.from(c.counts)).toEqual([1, 3, 0]);
     expect(c.topLatents(5)).toEqual([1, 0]);
-    const [f] = c.features([1], 1, (id) => `t${id}`);
+    const [f] = c.features([1], 1, (ids) => ids.map((id) => `t${id}`));
     expect(f.firingRate).toBeCloseTo(0.5);
     expect(f.examples.map((e) => e.activation)).toEqual([
       expect.closeTo(0.9, 6),
@@ -63,6 +65,62 @@ describe('ContextCollector', () => {
     // Row 4 sits in sequence 1 (rows 3..5).
     expect(f.examples[1].tokens.map((t) => t.text)).toEqual(['t13', 't14', 't15']);
     expect(f.examples[1].where).toBe('s0 row 4');
+    // The histogram holds every activation of the latent, not only the top ones.
+    expect(Array.from(f.activations ?? [])).toEqual([
+      expect.closeTo(0.5, 6),
+      expect.closeTo(0.9, 6),
+      expect.closeTo(0.7, 6),
+    ]);
+  });
+
+  // Latent i fires on i rows (latent 0 never): frequencies 1..7 for latents 1..7.
+  function ladder(): ContextCollector {
+    const c = new ContextCollector(8, 2);
+    const indices: number[] = [];
+    for (let l = 1; l < 8; l++) for (let r = 0; r < l; r++) indices.push(l);
+    c.add(
+      { source: 's', firstRow: 0, rows: indices.length },
+      { k: 1, values: new Float32Array(indices.length).fill(1), indices: Int32Array.from(indices) },
+    );
+    return c;
+  }
+
+  it('selects latents by id, by density, by rarity and at random (seeded, among those that fired)', () => {
+    const c = ladder();
+    expect(c.select({ kind: 'ids', ids: [0, 5] })).toEqual([0, 5]);
+    expect(c.select({ kind: 'frequent', count: 3 })).toEqual([7, 6, 5]);
+    expect(c.select({ kind: 'rare', count: 3 })).toEqual([1, 2, 3]);
+    const r = c.select({ kind: 'random', count: 3, seed: 4 });
+    expect(r).toHaveLength(3);
+    expect(new Set(r).size).toBe(3);
+    expect(r.every((l) => l >= 1 && l < 8)).toBe(true);
+    expect(c.select({ kind: 'random', count: 3, seed: 4 })).toEqual(r);
+    const seeds = [1, 2, 3, 5, 6].map((seed) =>
+      c.select({ kind: 'random', count: 3, seed }).join(),
+    );
+    expect(new Set([r.join(), ...seeds]).size).toBeGreaterThan(1);
+  });
+
+  it('keeps row numbers and no text when the data has no token ids', () => {
+    const c = ladder();
+    expect(c.hasTokens).toBe(false);
+    const [f] = c.features([2], 1);
+    expect(f.examples[0].tokens.every((t) => t.text === undefined)).toBe(true);
+    expect(f.examples[0].tokens.map((t) => t.row)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('parseLatentSelection (--latents)', () => {
+  it('reads ids and the named selections, and refuses ids out of range naming the flag', () => {
+    expect(parseLatentSelection('12, 40,12', 5, 64)).toEqual({ kind: 'ids', ids: [12, 40] });
+    expect(parseLatentSelection(undefined, 5, 64)).toEqual({ kind: 'frequent', count: 5 });
+    expect(parseLatentSelection('dense', 5, 64)).toEqual({ kind: 'frequent', count: 5 });
+    expect(parseLatentSelection('random', 5, 64, 9)).toEqual({ kind: 'random', count: 5, seed: 9 });
+    expect(() => parseLatentSelection('12,64', 5, 64)).toThrow(UsageError);
+    expect(() => parseLatentSelection('12,64', 5, 64)).toThrow(
+      /--latents: '64' is not a latent id in \[0, 64\)/,
+    );
+    expect(() => parseLatentSelection('often', 5, 64)).toThrow(/--latents/);
   });
 });
 
@@ -98,6 +156,24 @@ describe('renderReport', () => {
             tokens: [
               { text: 'a<b', activation: 0 },
               { text: 'cat', activation: 2 },
+              { text: '\n\nThe', activation: 0 },
+            ],
+          },
+        ],
+        activations: Float32Array.from([0.5, 1, 2, 2]),
+      },
+      {
+        latent: 5,
+        firingRate: 0.02,
+        examples: [
+          {
+            activation: 1.5,
+            where: 'b row 812',
+            focus: 1,
+            tokens: [
+              { row: 811, activation: 0 },
+              { row: 812, activation: 1.5 },
+              { row: 813, activation: 0.25 },
             ],
           },
         ],
@@ -145,5 +221,29 @@ describe('renderReport', () => {
     const mark = feature?.querySelector('mark.focus');
     expect(mark?.text).toBe('cat');
     expect(feature?.querySelector('.ctx')?.text).toContain('a<b');
+  });
+
+  it('shows newlines as ↵ and keeps each context on one row', () => {
+    const ctx = doc.querySelector('.feature[data-latent="3"] .ctx');
+    expect(ctx?.text).toContain('↵↵The');
+    expect(ctx?.text).not.toContain('\n');
+    expect(html).toMatch(/\.ctx\{[^}]*white-space:pre;/);
+  });
+
+  it('draws each latent’s activation histogram beside its contexts', () => {
+    const svg = doc.querySelector('.feature[data-latent="3"] .feature-body svg.chart');
+    expect(svg?.querySelector('title')?.text).toBe('Latent 3: activations');
+    const counts = svg
+      ?.querySelectorAll('rect.bar')
+      .map((r) => Number(/: (\d+)$/.exec(r.querySelector('title')?.text ?? '')?.[1]));
+    expect(counts?.reduce((a, b) => a + (b ?? 0), 0)).toBe(4);
+  });
+
+  it('shows a context without tokens as its row number and compact activation values', () => {
+    const ctx = doc.querySelector('.feature[data-latent="5"] .ctx');
+    expect(ctx?.querySelector('.row')?.text).toBe('row 812');
+    expect(ctx?.text).not.toContain('[row');
+    expect(ctx?.querySelector('mark.focus')?.text.trim()).toBe('1.50');
+    expect(ctx?.querySelector('.zero')?.text).toBe('·');
   });
 });

@@ -48,3 +48,11 @@ export {
 export { datasetSource } from './run/dataset-source.js';
 export { appendMetrics, openMetricsLog, parseMetrics, readMetrics } from './run/metrics-log.js';
 export { RunFolder, type RunFolderOptions, runFolderPaths } from './run/run-folder.js';
+export { HuggingFaceTokenizer } from './tokenizer/huggingface.js';
+export {
+  encodeLlama2cTokenizer,
+  LLAMA2C_BOS,
+  LLAMA2C_EOS,
+  Llama2cTokenizer,
+} from './tokenizer/llama2c.js';
+export { loadTokenizer, type TokenDecoder, tokenTexts } from './tokenizer/tokenizer.js';

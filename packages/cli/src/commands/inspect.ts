@@ -1,15 +1,15 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Sae } from '@saekit/core';
+import { loadTokenizer, type TokenDecoder, tokenTexts } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { loadSaeForCommand } from '../load-sae.js';
 import { readMetrics } from '../metrics-log.js';
 import { decoderRowNorms, maxCosineSimilarity, sampleLatents } from '../report/analysis.js';
-import { ContextCollector } from '../report/contexts.js';
+import { ContextCollector, type LatentSelection } from '../report/contexts.js';
 import { type ReportInput, renderReport } from '../report/html.js';
 import { readTokenRows } from '../shard-rows.js';
-import { Llama2cTokenizer } from '../tokenizer.js';
 
 export interface InspectOptions {
   sae: string;
@@ -17,6 +17,9 @@ export interface InspectOptions {
   metrics?: string;
   data?: string;
   tokenizer?: string;
+  /** Latent ids ("12,400") or how to pick `features` of them: frequent, rare, random. */
+  latents?: string;
+  seed?: number;
   features: number;
   contexts: number;
   window: number;
@@ -26,7 +29,42 @@ export interface InspectOptions {
   hookpoint?: string;
 }
 
+/** Parses --latents: comma-separated ids, or frequent / dense, rare, random. */
+export function parseLatentSelection(
+  spec: string | undefined,
+  count: number,
+  dSae: number,
+  seed = 0,
+): LatentSelection {
+  const s = (spec ?? 'frequent').trim();
+  if (s === 'frequent' || s === 'dense') return { kind: 'frequent', count };
+  if (s === 'rare' || s === 'random') return { kind: s, count, seed };
+  const parts = s.split(',').map((p) => p.trim());
+  const ids = parts.map(Number);
+  const bad = parts.find((p, i) => !/^\d+$/.test(p) || ids[i] >= dSae);
+  if (bad !== undefined) {
+    throw new UsageError(
+      '--latents',
+      `'${bad}' is not a latent id in [0, ${dSae}); give ids like 12,400 or one of frequent, rare, random`,
+    );
+  }
+  return { kind: 'ids', ids: [...new Set(ids)] };
+}
+
+const SELECTION_HEADING: Record<LatentSelection['kind'], string> = {
+  ids: 'Chosen latents',
+  frequent: 'Most frequent latents',
+  rare: 'Rarest latents (of those that fired)',
+  random: 'Random latents (of those that fired)',
+};
+
 export async function runInspect(o: InspectOptions): Promise<void> {
+  if (o.tokenizer !== undefined && o.data === undefined) {
+    throw new UsageError(
+      '--tokenizer',
+      'needs --data: the tokenizer decodes the token ids of the shards that --data names',
+    );
+  }
   const loaded = await loadSaeForCommand(o.sae, o.hookpoint);
   const w = loaded.weights;
   const runDir = existsSync(o.sae) && statSync(o.sae).isDirectory() ? o.sae : dirname(o.sae);
@@ -44,7 +82,10 @@ export async function runInspect(o: InspectOptions): Promise<void> {
     ? 'from the checkpoint’s sparsity, measured during training'
     : undefined;
 
-  const tokenizer = o.tokenizer ? Llama2cTokenizer.read(o.tokenizer) : undefined;
+  const tokenizer: TokenDecoder | undefined = o.tokenizer
+    ? await loadTokenizer(o.tokenizer)
+    : undefined;
+  const selection = parseLatentSelection(o.latents, o.features, w.dSae, o.seed);
   let features: ReportInput['features'];
   if (o.data) {
     const chosen = await chooseBackend(o.backend);
@@ -58,11 +99,9 @@ export async function runInspect(o: InspectOptions): Promise<void> {
       threshold ? { maxActive: Math.min(w.dSae, 64) } : {},
     );
     const collector = new ContextCollector(w.dSae, o.contexts);
-    let sawTokens = false;
     try {
       for await (const slice of readTokenRows(o.data, w.dIn, o.maxTokens)) {
         collector.add(slice, await encodeInChunks(sae, slice.activations, slice.rows, w.dIn));
-        if (slice.tokenIds) sawTokens = true;
       }
     } finally {
       sae.dispose();
@@ -74,11 +113,13 @@ export async function runInspect(o: InspectOptions): Promise<void> {
       );
       firingSource = `measured on ${collector.rows} tokens of ${o.data}`;
     }
-    if (!sawTokens) notes.push('the shards carry no token_ids: contexts show row numbers');
-    else if (!tokenizer) notes.push('no --tokenizer given: contexts show token ids');
-    const decode = (id: number, prev?: number) =>
-      tokenizer ? tokenizer.decodeToken(id, prev) : `⟨${id}⟩`;
-    features = collector.features(collector.topLatents(o.features), o.window, decode);
+    if (!collector.hasTokens) {
+      notes.push(
+        'the shards carry no token_ids: each context shows its row number and this latent’s activation on that row and its neighbours (· = 0)',
+      );
+    } else if (!tokenizer) notes.push('no --tokenizer given: contexts show token ids ⟨id⟩');
+    const text = tokenizer ? (ids: readonly number[]) => tokenTexts(tokenizer, ids) : undefined;
+    features = collector.features(collector.select(selection), o.window, text);
   } else {
     notes.push('no --data given: most-activating contexts omitted');
   }
@@ -100,6 +141,7 @@ export async function runInspect(o: InspectOptions): Promise<void> {
     decoderNorms: decoderRowNorms(w.wDec, w.dSae, w.dIn),
     maxCosine: { latents, values: maxCosineSimilarity(w.wDec, w.dSae, w.dIn, latents) },
     features,
+    featuresHeading: `${SELECTION_HEADING[selection.kind]}: most-activating contexts`,
     notes,
   });
   const tmp = `${out}.tmp-${process.pid}`;

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyntheticActivations } from '@saekit/core';
-import { ShardWriter } from '@saekit/io';
+import { encodeLlama2cTokenizer, ShardWriter } from '@saekit/io';
 import { syntheticSeed } from '../synthetic-seed.js';
-import { llama2cTokenizerFile } from '../tokenizer.js';
 
 export interface SynthOptions {
   out: string;
@@ -62,7 +61,7 @@ export async function writeSyntheticShards(
   }
   await writer.close();
   const pieces = Array.from({ length: generator.nFeatures }, (_, i) => ` f${i}`);
-  writeFileSync(join(out, 'tokenizer.bin'), llama2cTokenizerFile(pieces));
+  writeFileSync(join(out, 'tokenizer.bin'), encodeLlama2cTokenizer(pieces));
 }
 
 export async function runSynth(o: SynthOptions): Promise<void> {

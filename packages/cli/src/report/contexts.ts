@@ -17,14 +17,27 @@ export interface SparseCodes {
   readonly k: number;
 }
 
+/** Which latents a report shows: given ids, or a number of them picked by firing rate. */
+export type LatentSelection =
+  | { readonly kind: 'ids'; readonly ids: readonly number[] }
+  | {
+      readonly kind: 'frequent' | 'rare' | 'random';
+      readonly count: number;
+      readonly seed?: number;
+    };
+
+/** The text of each token of a window, given its ids (a tokenizer's tokenTexts). */
+export type WindowText = (ids: readonly number[]) => string[];
+
 /**
  * Collects, in one pass over encoded data, each latent's firing count and its `perFeature`
- * highest activations, then builds the most-activating contexts of the most frequent
- * latents. Memory: the codes of the examined rows (rows · k) plus dSae · perFeature.
+ * highest activations, then builds the most-activating contexts of the chosen latents.
+ * Memory: the codes of the examined rows (rows · k) plus dSae · perFeature.
  */
 export class ContextCollector {
   readonly counts: Float64Array;
   #rows = 0;
+  #withTokens = 0;
   readonly #slices: { meta: TokenRows; codes: SparseCodes; start: number }[] = [];
   readonly #topValues: Float32Array;
   readonly #topRows: Float64Array;
@@ -40,6 +53,11 @@ export class ContextCollector {
 
   get rows(): number {
     return this.#rows;
+  }
+
+  /** Whether every examined row came with a token id (contexts can show text). */
+  get hasTokens(): boolean {
+    return this.#rows > 0 && this.#withTokens === this.#rows;
   }
 
   add(meta: TokenRows, codes: SparseCodes): void {
@@ -64,14 +82,60 @@ export class ContextCollector {
     }
     this.#slices.push({ meta, codes, start });
     this.#rows += meta.rows;
+    if (meta.tokenIds) this.#withTokens += meta.rows;
   }
 
   /** Latents by descending firing count (ties: lower index), those that fired at all. */
   topLatents(count: number): number[] {
-    return Array.from({ length: this.dSae }, (_, i) => i)
-      .filter((i) => this.counts[i] > 0)
+    return this.#fired()
       .sort((a, b) => this.counts[b] - this.counts[a] || a - b)
       .slice(0, count);
+  }
+
+  /**
+   * The latents a selection names: ids as given (checked against dSae by the caller); the
+   * most or least frequent of those that fired; or a seeded random sample of them.
+   */
+  select(selection: LatentSelection): number[] {
+    if (selection.kind === 'ids') return [...selection.ids];
+    if (selection.kind === 'frequent') return this.topLatents(selection.count);
+    const fired = this.#fired();
+    if (selection.kind === 'rare') {
+      return fired
+        .sort((a, b) => this.counts[a] - this.counts[b] || a - b)
+        .slice(0, selection.count);
+    }
+    // Partial Fisher–Yates with a small seeded generator (mulberry32): reproducible picks.
+    let s = (selection.seed ?? 0) >>> 0;
+    const next = () => {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const n = Math.min(selection.count, fired.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(next() * (fired.length - i));
+      [fired[i], fired[j]] = [fired[j], fired[i]];
+    }
+    return fired.slice(0, n).sort((a, b) => a - b);
+  }
+
+  #fired(): number[] {
+    return Array.from({ length: this.dSae }, (_, i) => i).filter((i) => this.counts[i] > 0);
+  }
+
+  /** Every positive activation of each latent over the examined rows. */
+  activations(latents: readonly number[]): Map<number, Float32Array> {
+    const lists = new Map<number, number[]>(latents.map((l) => [l, []]));
+    for (const { codes } of this.#slices) {
+      for (let i = 0; i < codes.indices.length; i++) {
+        const list = lists.get(codes.indices[i]);
+        if (list && codes.values[i] > 0) list.push(codes.values[i]);
+      }
+    }
+    return new Map([...lists].map(([l, v]) => [l, Float32Array.from(v)]));
   }
 
   #locate(row: number) {
@@ -93,12 +157,12 @@ export class ContextCollector {
     return 0;
   }
 
-  /** Contexts of ±window tokens of the same sequence (and slice) around each top row. */
-  features(
-    latents: readonly number[],
-    window: number,
-    tokenText: (id: number, previous?: number) => string,
-  ): FeatureReport[] {
+  /**
+   * Contexts of ±window rows of the same sequence (and slice) around each top row. With
+   * token ids each row reads as its token's text; without, it carries its row number only.
+   */
+  features(latents: readonly number[], window: number, text?: WindowText): FeatureReport[] {
+    const histograms = this.activations(latents);
     return latents.map((latent) => {
       const n = this.perFeature;
       const picks: { v: number; row: number }[] = [];
@@ -125,12 +189,13 @@ export class ContextCollector {
           (seq === undefined || sequenceIds?.[to + 1] === seq)
         )
           to++;
+        const ids = tokenIds ? Array.from(tokenIds.subarray(from, to + 1)) : undefined;
+        const texts = ids && text ? text(ids) : ids?.map((id) => `⟨${id}⟩`);
         const tokens = [];
         for (let r = from; r <= to; r++) {
-          const id = tokenIds?.[r];
-          const prev = r > from ? tokenIds?.[r - 1] : undefined;
           tokens.push({
-            text: id === undefined ? `[row ${slice.meta.firstRow + r}]` : tokenText(id, prev),
+            ...(texts && { text: texts[r - from] }),
+            row: slice.meta.firstRow + r,
             activation: this.#activation(slice, r, latent),
           });
         }
@@ -141,7 +206,12 @@ export class ContextCollector {
           focus: local - from,
         };
       });
-      return { latent, firingRate: this.counts[latent] / Math.max(1, this.#rows), examples };
+      return {
+        latent,
+        firingRate: this.counts[latent] / Math.max(1, this.#rows),
+        activations: histograms.get(latent) ?? new Float32Array(0),
+        examples,
+      };
     });
   }
 }

@@ -3,7 +3,10 @@ import { summarize } from './analysis.js';
 import { binValues, escapeXml, histogramChart, lineChart } from './svg-charts.js';
 
 export interface ContextToken {
-  readonly text: string;
+  /** The token's text; absent when the data has no token ids (the row number stands in). */
+  readonly text?: string;
+  /** Row of the token in its shard. */
+  readonly row?: number;
   /** This latent's activation on the token (0 when it did not fire). */
   readonly activation: number;
 }
@@ -21,6 +24,8 @@ export interface FeatureReport {
   readonly latent: number;
   /** Fraction of examined tokens on which the latent fired. */
   readonly firingRate: number;
+  /** Every positive activation of the latent on the examined tokens (its histogram). */
+  readonly activations?: Float32Array;
   readonly examples: readonly ContextExample[];
 }
 
@@ -41,6 +46,8 @@ export interface ReportInput {
   readonly decoderNorms: Float32Array;
   readonly maxCosine: { readonly latents: readonly number[]; readonly values: Float32Array };
   readonly features?: readonly FeatureReport[];
+  /** What the shown latents are, e.g. "The 16 most frequent latents". */
+  readonly featuresHeading?: string;
   readonly notes?: readonly string[];
 }
 
@@ -53,8 +60,10 @@ svg.chart{background:#fff;border:1px solid #e5e7eb;border-radius:4px;font-size:1
 .chart-title{font-weight:600;font-size:13px}.axis{stroke:#444}.grid{stroke:#eee}.tick{fill:#444}.label{fill:#222}
 .bar{fill:#2563eb}.legend{font-weight:600}
 .feature{margin:18px 0;padding:8px 12px;border:1px solid #e5e7eb;border-radius:4px}
-.ctx{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;white-space:pre-wrap;margin:2px 0}
-.ctx .act{color:#666;display:inline-block;min-width:64px}
+.feature-body{display:flex;gap:16px;align-items:flex-start}.feature-body .contexts{flex:1;min-width:0}
+.ctx{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;white-space:pre;overflow-x:auto;margin:2px 0}
+.ctx .act{color:#666;display:inline-block;min-width:64px}.ctx .nl{color:#9ca3af}.ctx .row{color:#6b7280;min-width:110px;display:inline-block}
+.ctx .zero{color:#d1d5db}
 mark{border-radius:2px;padding:0 1px}mark.focus{outline:1.5px solid #b91c1c}
 .note{color:#555}
 `;
@@ -171,28 +180,65 @@ function decoderSection(norms: Float32Array, cos: ReportInput['maxCosine']): str
   );
 }
 
-function tokenSpan(t: ContextToken, max: number, focus: boolean): string {
-  const text = escapeXml(t.text);
-  if (t.activation <= 0) return text;
-  const alpha = Math.min(1, Math.max(0.12, t.activation / (max || 1)));
-  return `<mark${focus ? ' class="focus"' : ''} style="background:rgba(234,88,12,${alpha.toFixed(2)})" title="${num(t.activation)}">${text}</mark>`;
+/**
+ * A token's text on one line: a newline shows as ↵ and a tab as →, so every context keeps
+ * to one row and a reader still sees where the line breaks were.
+ */
+export function visibleText(text: string): string {
+  return escapeXml(text.replace(/\r\n?/g, '\n'))
+    .replace(/\n/g, '<span class="nl">↵</span>')
+    .replace(/\t/g, '<span class="nl">→</span>');
 }
 
-function featuresSection(features: readonly FeatureReport[]): string {
+function tokenSpan(t: ContextToken, max: number, focus: boolean): string {
+  // Without token ids, a row shows this latent's activation on it (· for none).
+  const text =
+    t.text === undefined
+      ? t.activation > 0
+        ? ` ${num(t.activation, 2)}`
+        : ' <span class="zero">·</span>'
+      : visibleText(t.text);
+  if (t.activation <= 0) return text;
+  const alpha = Math.min(1, Math.max(0.12, t.activation / (max || 1)));
+  const title = `${t.row === undefined ? '' : `row ${t.row}: `}${num(t.activation)}`;
+  return `<mark${focus ? ' class="focus"' : ''} style="background:rgba(234,88,12,${alpha.toFixed(2)})" title="${title}">${text}</mark>`;
+}
+
+function contextLine(e: ContextExample, max: number): string {
+  const tokens = e.tokens.map((t, i) => tokenSpan(t, max, i === e.focus)).join('');
+  const textless = e.tokens.every((t) => t.text === undefined);
+  const row = textless ? `<span class="row">row ${e.tokens[e.focus]?.row ?? '?'}</span>` : '';
+  return `<div class="ctx" title="${escapeXml(e.where)}"><span class="act">${num(e.activation, 3)}</span>${row}${tokens}</div>`;
+}
+
+function activationHistogram(f: FeatureReport): string {
+  if (!f.activations || f.activations.length === 0) return '';
+  let hi = 0;
+  for (const v of f.activations) hi = Math.max(hi, v);
+  return histogramChart({
+    title: `Latent ${f.latent}: activations`,
+    xLabel: 'activation',
+    yLabel: 'tokens',
+    bins: binValues(f.activations, 24, 0, hi > 0 ? hi : 1),
+    size: 'small',
+  });
+}
+
+function featuresSection(features: readonly FeatureReport[], heading: string): string {
   const blocks = features.map((f) => {
     const max = Math.max(0, ...f.examples.map((e) => e.activation));
-    const lines = f.examples.map(
-      (e) =>
-        `<div class="ctx" title="${escapeXml(e.where)}"><span class="act">${num(e.activation, 3)}</span>${e.tokens
-          .map((t, i) => tokenSpan(t, max, i === e.focus))
-          .join('')}</div>`,
-    );
+    const lines = f.examples.map((e) => contextLine(e, max));
+    const what =
+      f.examples.length > 0
+        ? `fires on ${num(f.firingRate * 100, 3)}% of examined tokens; top ${f.examples.length} contexts:`
+        : 'never fired on the examined tokens.';
     return (
-      `<div class="feature" data-latent="${f.latent}"><h3>Latent ${f.latent}</h3>` +
-      `<p class="note">fires on ${num(f.firingRate * 100, 3)}% of examined tokens; top ${f.examples.length} contexts:</p>${lines.join('')}</div>`
+      `<div class="feature" id="latent-${f.latent}" data-latent="${f.latent}"><h3>Latent ${f.latent}</h3>` +
+      `<p class="note">${what}</p><div class="feature-body"><div class="contexts">${lines.join('')}</div>` +
+      `${activationHistogram(f)}</div></div>`
     );
   });
-  return `<section id="features"><h2>Top features: most-activating contexts</h2>${blocks.join('')}</section>`;
+  return `<section id="features"><h2>${escapeXml(heading)}</h2>${blocks.join('')}</section>`;
 }
 
 /** The whole report: one HTML file with inline CSS and inline SVG, no script, no network. */
@@ -213,7 +259,11 @@ export function renderReport(r: ReportInput): string {
   if (r.metrics && r.metrics.length > 0) parts.push(trainingSection(r.metrics));
   if (r.firingLog10) parts.push(firingSection(r.firingLog10, r.firingSource));
   parts.push(decoderSection(r.decoderNorms, r.maxCosine));
-  if (r.features && r.features.length > 0) parts.push(featuresSection(r.features));
+  if (r.features && r.features.length > 0) {
+    parts.push(
+      featuresSection(r.features, r.featuresHeading ?? 'Latents: most-activating contexts'),
+    );
+  }
   if (r.notes && r.notes.length > 0) {
     parts.push(
       `<section id="notes"><h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul></section>`,

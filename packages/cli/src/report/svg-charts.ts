@@ -7,8 +7,13 @@ import { line } from 'd3-shape';
  * can check it.
  */
 
-const WIDTH = 560;
-const HEIGHT = 260;
+/** A chart's size: full report charts, or small ones beside a latent's contexts. */
+interface Dims {
+  readonly width: number;
+  readonly height: number;
+}
+const SIZES = { full: { width: 560, height: 260 }, small: { width: 300, height: 170 } } as const;
+export type ChartSize = keyof typeof SIZES;
 const MARGIN = { top: 28, right: 16, bottom: 40, left: 64 };
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
 
@@ -45,7 +50,8 @@ function fmt(v: number): string {
   return `${+v.toPrecision(3)}`;
 }
 
-function frame(title: string, kind: string, body: string): string {
+function frame(title: string, kind: string, body: string, dims: Dims = SIZES.full): string {
+  const { width: WIDTH, height: HEIGHT } = dims;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="${escapeXml(kind)}" ` +
     `viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" ` +
@@ -76,7 +82,9 @@ function axes(
   yLabel: string,
   xFormat: (v: number) => string,
   yFormat: (v: number) => string,
+  dims: Dims = SIZES.full,
 ): string {
+  const { width: WIDTH, height: HEIGHT } = dims;
   const bottom = HEIGHT - MARGIN.bottom;
   const parts: string[] = [];
   parts.push(
@@ -120,6 +128,7 @@ function extent(values: Iterable<number>): [number, number] {
 
 /** Lines over a shared x axis; `logY` for losses spanning decades (non-positive y dropped). */
 export function lineChart(o: LineChartOptions): string {
+  const { width: WIDTH, height: HEIGHT } = SIZES.full;
   const pts = o.series.map((s) =>
     s.points.filter(
       ([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (!o.logY || py > 0),
@@ -209,7 +218,10 @@ export function histogramChart(o: {
   readonly yLabel?: string;
   readonly bins: readonly HistogramBin[];
   readonly xFormat?: (v: number) => string;
+  readonly size?: ChartSize;
 }): string {
+  const dims = SIZES[o.size ?? 'full'];
+  const { width: WIDTH, height: HEIGHT } = dims;
   const lo = o.bins.length > 0 ? o.bins[0].x0 : 0;
   const hi = o.bins.length > 0 ? o.bins[o.bins.length - 1].x1 : 1;
   const x = scaleLinear()
@@ -230,6 +242,7 @@ export function histogramChart(o: {
       o.yLabel ?? 'latents',
       o.xFormat ?? tickFormatter(x, 6),
       tickFormatter(y, 5),
+      dims,
     ),
   ];
   for (const b of o.bins) {
@@ -240,5 +253,5 @@ export function histogramChart(o: {
       `<rect x="${x0.toFixed(1)}" y="${top.toFixed(1)}" width="${w.toFixed(1)}" height="${(HEIGHT - MARGIN.bottom - top).toFixed(1)}" class="bar"><title>${escapeXml(`[${fmt(b.x0)}, ${fmt(b.x1)}): ${b.count}`)}</title></rect>`,
     );
   }
-  return frame(o.title, 'histogram', body.join(''));
+  return frame(o.title, 'histogram', body.join(''), dims);
 }

@@ -20,14 +20,19 @@ export async function readJsonObject(path: string): Promise<JsonObject> {
   } catch (cause) {
     throw new FormatError(path, `cannot read (${(cause as Error).message})`, { cause });
   }
+  return parseJsonObject(text, path);
+}
+
+/** `text` parsed as a JSON object, or a FormatError naming `file`. */
+export function parseJsonObject(text: string, file: string): JsonObject {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new FormatError(path, `not valid JSON (${(cause as Error).message})`, { cause });
+    throw new FormatError(file, `not valid JSON (${(cause as Error).message})`, { cause });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new FormatError(path, 'not a JSON object');
+    throw new FormatError(file, 'not a JSON object');
   }
   return json as JsonObject;
 }
