@@ -59,13 +59,17 @@ export type {
   TrainConfigInput,
 } from './train/config.js';
 export {
+  ARCHITECTURE_KEYS,
   DEFAULT_DEAD_TOKENS,
   defaultKAux,
   defaultLr,
   extendSchedule,
+  isDenseArchitecture,
   learningRateAt,
   resolveTrainConfig,
   scheduleFactorAt,
+  sparsityWarmupAt,
+  TRAINABLE_ARCHITECTURES,
 } from './train/config.js';
 export { geometricMedian, inputScaleOf } from './train/init.js';
 export type { StepMetrics } from './train/metrics.js';

@@ -14,9 +14,14 @@ export {
 } from './recovery.js';
 export {
   centralDifferenceGradients,
+  centralDifferences,
+  type ReferenceDenseProblem,
+  type ReferenceDenseResult,
   type ReferenceParams,
   type ReferenceProblem,
   type ReferenceResult,
+  referenceDenseLoss,
+  referenceJumpReluThresholdGradient,
   referenceLoss,
 } from './reference-loss.js';
 export {

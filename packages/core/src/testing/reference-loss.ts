@@ -132,6 +132,18 @@ export function centralDifferenceGradients(
   h = 1e-6,
 ): Record<keyof ReferenceParams, Float64Array> {
   const base = referenceLoss(params, problem);
+  return centralDifferences(params, () => referenceLoss(params, problem, base.residual).loss, h);
+}
+
+/**
+ * Central differences of `loss()` (which reads `params`) w.r.t. every entry of every
+ * parameter, perturbing the arrays in place and restoring them.
+ */
+export function centralDifferences(
+  params: ReferenceParams,
+  loss: () => number,
+  h = 1e-6,
+): Record<keyof ReferenceParams, Float64Array> {
   const out = {} as Record<keyof ReferenceParams, Float64Array>;
   for (const name of ['wEnc', 'bEnc', 'wDec', 'bDec'] as const) {
     const p = params[name];
@@ -139,13 +151,121 @@ export function centralDifferenceGradients(
     for (let i = 0; i < p.length; i++) {
       const keep = p[i];
       p[i] = keep + h;
-      const up = referenceLoss(params, problem, base.residual).loss;
+      const up = loss();
       p[i] = keep - h;
-      const down = referenceLoss(params, problem, base.residual).loss;
+      const down = loss();
       p[i] = keep;
       g[i] = (up - down) / (2 * h);
     }
     out[name] = g;
   }
   return out;
+}
+
+/** The dense architectures' training problem (see DenseStep for the losses). */
+export interface ReferenceDenseProblem {
+  readonly x: Float64Array;
+  readonly rows: number;
+  readonly dIn: number;
+  readonly dSae: number;
+  readonly architecture: 'jumprelu' | 'standard';
+  /** The sparsity coefficient λ (warmup already applied). */
+  readonly lambda: number;
+  /** jumprelu: θ [m], bandwidth ε and the optional target L0. */
+  readonly threshold?: Float64Array;
+  readonly bandwidth?: number;
+  readonly targetL0?: number;
+}
+
+export interface ReferenceDenseResult {
+  readonly loss: number;
+  /** (1/B)Σ_b‖x̂_b − x_b‖² */
+  readonly reconstruction: number;
+  /** The penalty with its coefficient. */
+  readonly sparsity: number;
+  /** Mean number of active latents per token. */
+  readonly l0: number;
+  /** f [rows, m] and pre [rows, m]. */
+  readonly acts: Float64Array;
+  readonly pre: Float64Array;
+  /** x̂ − x [rows, d] */
+  readonly diff: Float64Array;
+}
+
+export function referenceDenseLoss(
+  params: ReferenceParams,
+  problem: ReferenceDenseProblem,
+): ReferenceDenseResult {
+  const { x, rows, dIn: d, dSae: m, architecture, lambda } = problem;
+  const jump = architecture === 'jumprelu';
+  const pre = new Float64Array(rows * m);
+  const acts = new Float64Array(rows * m);
+  const diff = new Float64Array(rows * d);
+  let active = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < m; i++) {
+      let s = params.bEnc[i];
+      for (let c = 0; c < d; c++) s += (x[r * d + c] - params.bDec[c]) * params.wEnc[i * d + c];
+      pre[r * m + i] = s;
+      const on = jump ? s > problem.threshold![i] && s > 0 : s > 0;
+      acts[r * m + i] = on ? s : 0;
+      if (on) active++;
+    }
+  }
+  let reconstruction = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < d; c++) {
+      let v = params.bDec[c];
+      for (let i = 0; i < m; i++) v += acts[r * m + i] * params.wDec[i * d + c];
+      diff[r * d + c] = v - x[r * d + c];
+      reconstruction += diff[r * d + c] ** 2;
+    }
+  }
+  reconstruction /= rows;
+  const l0 = active / rows;
+  let sparsity: number;
+  if (jump) {
+    const t = problem.targetL0;
+    sparsity = t === undefined ? lambda * l0 : lambda * (l0 / t - 1) ** 2;
+  } else {
+    let l1 = 0;
+    for (let i = 0; i < m; i++) {
+      let n = 0;
+      for (let c = 0; c < d; c++) n += params.wDec[i * d + c] ** 2;
+      n = Math.sqrt(n);
+      for (let r = 0; r < rows; r++) l1 += acts[r * m + i] * n;
+    }
+    sparsity = (lambda * l1) / rows;
+  }
+  return { loss: reconstruction + sparsity, reconstruction, sparsity, l0, acts, pre, diff };
+}
+
+/**
+ * JumpReLU's straight-through gradient ∂L/∂θ_i in float64 (Rajamanoharan et al. 2024, with
+ * the rectangle kernel K(u) = 1[|u| < 1/2]):
+ * −(1/ε) Σ_b K((pre_bi − θ_i)/ε) · (θ_i·∂L/∂f_bi + κ), ∂L/∂f_bi = (2/B)⟨x̂_b − x_b, W_dec[i]⟩,
+ * κ = λ/B for the L0 penalty and 2λ(L0/L* − 1)/(L*·B) for the quadratic one.
+ */
+export function referenceJumpReluThresholdGradient(
+  params: ReferenceParams,
+  problem: ReferenceDenseProblem,
+): Float64Array {
+  const { rows, dIn: d, dSae: m, lambda } = problem;
+  const theta = problem.threshold!;
+  const eps = problem.bandwidth!;
+  const r0 = referenceDenseLoss(params, problem);
+  const t = problem.targetL0;
+  const kappa = t === undefined ? lambda / rows : (2 * lambda * (r0.l0 / t - 1)) / (t * rows);
+  const g = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) {
+      if (Math.abs((r0.pre[r * m + i] - theta[i]) / eps) >= 0.5) continue;
+      let df = 0;
+      for (let c = 0; c < d; c++) df += r0.diff[r * d + c] * params.wDec[i * d + c];
+      s += theta[i] * ((2 / rows) * df) + kappa;
+    }
+    g[i] = -s / eps;
+  }
+  return g;
 }

@@ -1,7 +1,23 @@
 import { ConfigError } from '../errors.js';
 
-/** Architectures the trainer can train (the others are run-only, see `Sae`). */
-export type TrainableArchitecture = 'topk' | 'batchtopk';
+/**
+ * Architectures the trainer can train. topk / batchtopk select latents per token or per batch
+ * and decode sparsely; jumprelu (Rajamanoharan et al. 2024) and standard (ReLU + L1, Anthropic's
+ * April 2024 update) keep every latent above a threshold and decode densely through matmul.
+ */
+export type TrainableArchitecture = 'topk' | 'batchtopk' | 'jumprelu' | 'standard';
+
+export const TRAINABLE_ARCHITECTURES: readonly TrainableArchitecture[] = [
+  'topk',
+  'batchtopk',
+  'jumprelu',
+  'standard',
+];
+
+/** Architectures whose training step is dense (every latent may fire; no top-k, no AuxK). */
+export function isDenseArchitecture(a: TrainableArchitecture): boolean {
+  return a === 'jumprelu' || a === 'standard';
+}
 
 export type BDecInit = 'geometric_median' | 'mean' | 'zeros';
 
@@ -19,8 +35,11 @@ export interface Rewarm {
 export interface TrainConfigInput {
   readonly dIn: number;
   readonly dSae: number;
-  /** Active latents per token (BatchTopK: the mean per token over a batch). */
-  readonly k: number;
+  /**
+   * Active latents per token (BatchTopK: the mean per token over a batch). Required for topk and
+   * batchtopk; jumprelu and standard have no k (see targetL0 and the sparsity coefficients).
+   */
+  readonly k?: number;
   readonly architecture?: TrainableArchitecture;
   /** Tokens per step; default 4096. */
   readonly batchSize?: number;
@@ -65,13 +84,37 @@ export interface TrainConfigInput {
   readonly thresholdMomentum?: number;
   /** Set by `extendSchedule` when a run is made longer after its lr began to decay. */
   readonly rewarm?: Rewarm;
+  /**
+   * jumprelu: weight λ of the L0 penalty λ·mean_b ‖f(x_b)‖₀ (or of the quadratic penalty when
+   * targetL0 is set); default 1, SAELens's l0_coefficient.
+   */
+  readonly l0Coefficient?: number;
+  /**
+   * jumprelu: train towards this mean L0 with the quadratic penalty λ·(L0_batch/targetL0 − 1)²
+   * instead of λ·L0 (dictionary_learning's target_l0). Default off.
+   */
+  readonly targetL0?: number;
+  /** jumprelu: bandwidth ε of the rectangle-kernel pseudo-derivative; default 0.001. */
+  readonly jumpreluBandwidth?: number;
+  /** jumprelu: initial threshold (scaled units); default 0.001. */
+  readonly jumpreluInitThreshold?: number;
+  /** standard: weight λ of the L1 penalty λ·mean_b Σ_i f_i·‖W_dec[i]‖; default 5 (Anthropic). */
+  readonly l1Coefficient?: number;
+  /**
+   * jumprelu, standard: the sparsity coefficient ramps linearly from 0 over this many steps.
+   * Default: 5% of the run (Anthropic's L1 warmup), 0 when the length is unknown.
+   */
+  readonly sparsityWarmupSteps?: number;
+  /** standard: initial norm of every W_dec row (and W_enc row, tied); default 0.1. */
+  readonly decoderInitNorm?: number;
 }
 
 /** A resolved config: every default filled in, JSON-serializable (it goes into the state). */
 export interface TrainConfig {
   readonly dIn: number;
   readonly dSae: number;
-  readonly k: number;
+  /** null for jumprelu and standard. */
+  readonly k: number | null;
   readonly architecture: TrainableArchitecture;
   readonly batchSize: number;
   readonly steps: number | null;
@@ -94,6 +137,13 @@ export interface TrainConfig {
   readonly batchTopKCap: number;
   readonly thresholdMomentum: number;
   readonly rewarm: Rewarm | null;
+  readonly l0Coefficient: number;
+  readonly targetL0: number | null;
+  readonly jumpreluBandwidth: number;
+  readonly jumpreluInitThreshold: number;
+  readonly l1Coefficient: number;
+  readonly sparsityWarmupSteps: number;
+  readonly decoderInitNorm: number;
   /** Human-readable notes on defaults that were adapted (e.g. a shortened deadTokens). */
   readonly notes: readonly string[];
 }
@@ -137,14 +187,33 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   const notes: string[] = [];
   const dIn = positiveInt('dIn', input.dIn);
   const dSae = positiveInt('dSae', input.dSae);
-  const k = positiveInt('k', input.k);
-  if (k > dSae) throw new ConfigError('k', `k = ${k} exceeds dSae = ${dSae}`);
   const architecture = input.architecture ?? 'topk';
-  if (architecture !== 'topk' && architecture !== 'batchtopk') {
+  if (!TRAINABLE_ARCHITECTURES.includes(architecture)) {
     throw new ConfigError(
       'architecture',
-      `trainable architectures are 'topk' and 'batchtopk', got ${String(architecture)}`,
+      `trainable architectures are ${TRAINABLE_ARCHITECTURES.map((a) => `'${a}'`).join(', ')}, got ${String(architecture)}`,
     );
+  }
+  const dense = isDenseArchitecture(architecture);
+  let k: number | null = null;
+  if (dense) {
+    if (input.k !== undefined) {
+      throw new ConfigError(
+        'k',
+        `${architecture} has no k (its L0 follows from the sparsity penalty${architecture === 'jumprelu' ? '; targetL0 asks for one' : ''})`,
+      );
+    }
+  } else {
+    k = positiveInt('k', input.k);
+    if (k > dSae) throw new ConfigError('k', `k = ${k} exceeds dSae = ${dSae}`);
+  }
+  for (const [key, archs] of Object.entries(ARCHITECTURE_KEYS)) {
+    if (input[key as keyof TrainConfigInput] !== undefined && !archs.includes(architecture)) {
+      throw new ConfigError(key, `applies to ${archs.join(' and ')}, not ${architecture}`);
+    }
+  }
+  if (dense && input.auxkAlpha !== undefined && input.auxkAlpha !== 0) {
+    throw new ConfigError('auxkAlpha', `AuxK applies to topk and batchtopk, not ${architecture}`);
   }
   const batchSize = positiveInt('batchSize', input.batchSize ?? 4096);
 
@@ -177,7 +246,8 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   if (beta1 >= 1) throw new ConfigError('beta1', 'must be < 1');
   if (beta2 >= 1) throw new ConfigError('beta2', 'must be < 1');
   const eps = finitePositive('eps', input.eps ?? 6.25e-10);
-  const auxkAlpha = input.auxkAlpha ?? 1 / 32;
+  // A dense architecture trains every latent through its penalty; it has no AuxK.
+  const auxkAlpha = dense ? 0 : (input.auxkAlpha ?? 1 / 32);
   if (typeof auxkAlpha !== 'number' || !Number.isFinite(auxkAlpha) || auxkAlpha < 0) {
     throw new ConfigError('auxkAlpha', `must be a finite number ≥ 0, got ${String(auxkAlpha)}`);
   }
@@ -210,12 +280,27 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new ConfigError('seed', `must be an integer in [0, 2^32), got ${String(seed)}`);
   }
+  const kk = k ?? 1;
   const batchTopKCap =
     input.batchTopKCap === undefined
-      ? Math.min(dSae, 4 * k)
+      ? Math.min(dSae, 4 * kk)
       : positiveInt('batchTopKCap', input.batchTopKCap);
-  if (batchTopKCap < k || batchTopKCap > dSae) {
-    throw new ConfigError('batchTopKCap', `must be in [k, dSae] = [${k}, ${dSae}]`);
+  if (batchTopKCap < kk || batchTopKCap > dSae) {
+    throw new ConfigError('batchTopKCap', `must be in [k, dSae] = [${kk}, ${dSae}]`);
+  }
+  const targetL0 = input.targetL0 === undefined ? null : finitePositive('targetL0', input.targetL0);
+  if (targetL0 !== null && targetL0 > dSae) {
+    throw new ConfigError('targetL0', `targetL0 = ${targetL0} exceeds dSae = ${dSae}`);
+  }
+  let sparsityWarmupSteps: number;
+  if (input.sparsityWarmupSteps === undefined) {
+    sparsityWarmupSteps = steps === null ? 0 : Math.ceil(steps * 0.05);
+  } else {
+    const w = input.sparsityWarmupSteps;
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
+      throw new ConfigError('sparsityWarmupSteps', `must be an integer ≥ 0, got ${String(w)}`);
+    }
+    sparsityWarmupSteps = w;
   }
   return {
     dIn,
@@ -246,8 +331,55 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     batchTopKCap,
     thresholdMomentum: inRange('thresholdMomentum', input.thresholdMomentum ?? 0.99, 0, 1),
     rewarm: input.rewarm === undefined ? null : rewarmOf(input.rewarm),
+    l0Coefficient: nonNegative('l0Coefficient', input.l0Coefficient ?? 1),
+    targetL0,
+    jumpreluBandwidth: finitePositive('jumpreluBandwidth', input.jumpreluBandwidth ?? 0.001),
+    jumpreluInitThreshold: finitePositive(
+      'jumpreluInitThreshold',
+      input.jumpreluInitThreshold ?? 0.001,
+    ),
+    l1Coefficient: nonNegative('l1Coefficient', input.l1Coefficient ?? 5),
+    sparsityWarmupSteps,
+    decoderInitNorm: finitePositive('decoderInitNorm', input.decoderInitNorm ?? 0.1),
     notes,
   };
+}
+
+function nonNegative(key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new ConfigError(key, `must be a finite number ≥ 0, got ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Keys that belong to some architectures only. Given for another one they are a mistake, not
+ * a no-op, so resolveTrainConfig refuses them (a resolved config still carries every key).
+ */
+export const ARCHITECTURE_KEYS: Readonly<
+  Partial<Record<keyof TrainConfigInput, readonly TrainableArchitecture[]>>
+> = {
+  batchTopKCap: ['batchtopk'],
+  thresholdMomentum: ['batchtopk'],
+  kAux: ['topk', 'batchtopk'],
+  l0Coefficient: ['jumprelu'],
+  targetL0: ['jumprelu'],
+  jumpreluBandwidth: ['jumprelu'],
+  jumpreluInitThreshold: ['jumprelu'],
+  l1Coefficient: ['standard'],
+  decoderInitNorm: ['standard'],
+  sparsityWarmupSteps: ['jumprelu', 'standard'],
+};
+
+/** Whether `key` of a config means something for `architecture`. */
+export function appliesTo(key: string, architecture: TrainableArchitecture): boolean {
+  const archs = ARCHITECTURE_KEYS[key as keyof TrainConfigInput];
+  return archs === undefined || archs.includes(architecture);
+}
+
+/** The sparsity coefficient's warmup factor at a 1-based step (linear from 0). */
+export function sparsityWarmupAt(config: TrainConfig, step: number): number {
+  return config.sparsityWarmupSteps > 0 ? Math.min(1, step / config.sparsityWarmupSteps) : 1;
 }
 
 function rewarmOf(r: Rewarm): Rewarm {

@@ -1,7 +1,8 @@
 import type { Backend } from '../backend/backend.js';
 import type { DeviceScale } from '../backend/scale.js';
 import type { Tensor } from '../backend/tensor.js';
-import type { TrainConfig } from './config.js';
+import { isDenseArchitecture, type TrainConfig } from './config.js';
+import { DenseStep } from './dense-step.js';
 
 /** Slots of the per-step metrics tensor: the only thing a step reads back. */
 export const M = {
@@ -23,23 +24,29 @@ export const M = {
   threshold: 7,
   /** BatchTopK: this batch's threshold */
   batchThreshold: 8,
+  /** standard: Σ_b Σ_i f_bi·‖W_dec[i]‖ */
+  l1: 9,
 } as const;
-export const METRICS_SIZE = 9;
+export const METRICS_SIZE = 10;
 
 export const PARAM_NAMES = ['wEnc', 'bEnc', 'wDec', 'bDec'] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 export type ParamSet = Record<ParamName, Tensor>;
 
 /** Per-batch-size work tensors (a final short batch gets its own set). */
-interface Work {
+export interface Work {
   readonly rows: number;
   readonly x: Tensor;
   readonly xt: Tensor;
+  readonly xhat: Tensor;
+  readonly diff: Tensor;
+}
+
+/** The sparse (Top-K, BatchTopK) step's work tensors besides the shared ones. */
+interface SparseWork extends Work {
   readonly pre: Tensor;
   readonly vals: Tensor;
   readonly idx: Tensor;
-  readonly xhat: Tensor;
-  readonly diff: Tensor;
   readonly dz: Tensor;
   readonly active: Tensor;
   readonly auxVals: Tensor | null;
@@ -65,11 +72,16 @@ export class TrainGraph {
   readonly firing: Tensor;
   readonly firedStep: Tensor;
   readonly deadMask: Tensor;
-  /** BatchTopK: [θ]; batchThr: this batch's threshold. */
+  /** BatchTopK: [θ]; JumpReLU: θ [m, 1] (a trained parameter); batchThr: this batch's threshold. */
   readonly theta: Tensor;
   readonly batchThr: Tensor;
   /** Two metrics tensors used alternately, so one step's read can overlap the next step. */
   readonly metrics: [Tensor, Tensor];
+  /** The dense architectures' step (jumprelu, standard); null for the sparse ones. */
+  readonly dense: DenseStep | null;
+  /** JumpReLU: Adam's moments of log θ. */
+  readonly thresholdAdamM: Tensor | null;
+  readonly thresholdAdamV: Tensor | null;
   readonly #work = new Map<number, Work>();
   readonly #owned: Tensor[] = [];
 
@@ -98,7 +110,12 @@ export class TrainGraph {
     this.firing = this.#t([m]);
     this.firedStep = this.#t([m]);
     this.deadMask = this.#t([m]);
-    this.theta = this.#t([1]);
+    this.dense = isDenseArchitecture(config.architecture)
+      ? new DenseStep(backend, config, (shape, dtype) => this.#t(shape, dtype))
+      : null;
+    this.theta = this.dense?.threshold ?? this.#t([1]);
+    this.thresholdAdamM = this.dense?.threshold ? this.#t([m, 1]) : null;
+    this.thresholdAdamV = this.dense?.threshold ? this.#t([m, 1]) : null;
     this.batchThr = this.#t([1]);
     this.metrics = [this.#t([METRICS_SIZE]), this.#t([METRICS_SIZE])];
   }
@@ -109,9 +126,11 @@ export class TrainGraph {
     return t;
   }
 
-  /** Width of the sparse code a training step produces (k, or BatchTopK's cap). */
+  /** Width of the sparse code a sparse training step produces (k, or BatchTopK's cap). */
   get codeWidth(): number {
-    return this.config.architecture === 'batchtopk' ? this.config.batchTopKCap : this.config.k;
+    return this.config.architecture === 'batchtopk'
+      ? this.config.batchTopKCap
+      : (this.config.k ?? this.config.dSae);
   }
 
   get auxkOn(): boolean {
@@ -121,18 +140,29 @@ export class TrainGraph {
   work(rows: number): Work {
     let w = this.#work.get(rows);
     if (w) return w;
-    const { dIn: d, dSae: m, kAux } = this.config;
-    const kw = this.codeWidth;
-    const aux = this.auxkOn;
-    w = {
+    const d = this.config.dIn;
+    const base: Work = {
       rows,
       x: this.#t([rows, d]),
       xt: this.#t([rows, d]),
+      xhat: this.#t([rows, d]),
+      diff: this.#t([rows, d]),
+    };
+    w = this.dense ? base : this.#sparseWork(base);
+    this.#work.set(rows, w);
+    return w;
+  }
+
+  #sparseWork(base: Work): SparseWork {
+    const { rows } = base;
+    const { dIn: d, dSae: m, kAux } = this.config;
+    const kw = this.codeWidth;
+    const aux = this.auxkOn;
+    return {
+      ...base,
       pre: this.#t([rows, m]),
       vals: this.#t([rows, kw]),
       idx: this.#t([rows, kw], 'int32'),
-      xhat: this.#t([rows, d]),
-      diff: this.#t([rows, d]),
       dz: this.#t([rows, kw]),
       active: this.#t([rows, kw]),
       auxVals: aux ? this.#t([rows, kAux]) : null,
@@ -141,8 +171,6 @@ export class TrainGraph {
       auxDiff: aux ? this.#t([rows, d]) : null,
       dzAux: aux ? this.#t([rows, kAux]) : null,
     };
-    this.#work.set(rows, w);
-    return w;
   }
 
   /**
@@ -152,21 +180,39 @@ export class TrainGraph {
    */
   forwardBackward(rows: number, metrics: Tensor, step: number): void {
     const b = this.backend;
-    const w = this.work(rows);
     const { params: p, grads: g, config: c } = this;
     b.fill(metrics, 0);
 
     // Dead latents are judged before this step's firing is counted.
     b.greaterThan(this.deadMask, this.stale, c.deadTokens - 0.5);
     b.reduce(metrics, M.dead, this.deadMask, 'sum');
+    const base = this.work(rows);
+    b.axpby(base.xt, 1, base.x, -1, p.bDec);
+    if (this.dense) {
+      this.dense.forwardBackward(
+        rows,
+        base.x,
+        base.xt,
+        base.xhat,
+        base.diff,
+        p,
+        g,
+        metrics,
+        M,
+        this.firedStep,
+        step,
+      );
+      return;
+    }
+    const w = base as SparseWork;
+    const k = c.k ?? 1;
 
     // Forward.
-    b.axpby(w.xt, 1, w.x, -1, p.bDec);
     b.matmul(w.pre, w.xt, p.wEnc, { transB: true, bias: p.bEnc });
     b.topk(w.vals, w.idx, w.pre);
     if (c.architecture === 'batchtopk') {
       // The batch's (B·k)-th largest candidate is its threshold; θ tracks it for inference.
-      b.kthLargest(this.batchThr, 0, w.vals, rows * c.k);
+      b.kthLargest(this.batchThr, 0, w.vals, rows * k);
       b.thresholdRelu(w.vals, w.vals, this.batchThr, 0);
       if (step <= 1) b.copy(this.theta, this.batchThr);
       else
@@ -239,24 +285,37 @@ export class TrainGraph {
   update(rows: number, metrics: Tensor, step: number, lr: number): void {
     const b = this.backend;
     const c = this.config;
-    b.removeParallel(this.grads.wDec, this.params.wDec);
+    // standard keeps W_dec free (its L1 term is weighted by the row norms instead).
+    const unitDecoder = c.architecture !== 'standard';
+    if (unitDecoder) b.removeParallel(this.grads.wDec, this.params.wDec);
+    const thresholdGrad = this.dense?.thresholdGrad ?? null;
     for (const name of PARAM_NAMES)
       b.reduce(metrics, M.gradNormSq, this.grads[name], 'sumSquares', true);
+    if (thresholdGrad) b.reduce(metrics, M.gradNormSq, thresholdGrad, 'sumSquares', true);
     const gradScale: DeviceScale | undefined =
       c.clipGradNorm === null
         ? undefined
         : { numerator: c.clipGradNorm, source: metrics, index: M.gradNormSq, sqrt: true, max: 1 };
+    const adam = {
+      lr,
+      beta1: c.beta1,
+      beta2: c.beta2,
+      eps: c.eps,
+      step,
+      ...(gradScale ? { gradScale } : {}),
+    };
     for (const name of PARAM_NAMES) {
-      b.adam(this.params[name], this.grads[name], this.adamM[name], this.adamV[name], {
-        lr,
-        beta1: c.beta1,
-        beta2: c.beta2,
-        eps: c.eps,
-        step,
-        ...(gradScale ? { gradScale } : {}),
-      });
+      b.adam(this.params[name], this.grads[name], this.adamM[name], this.adamV[name], adam);
     }
-    b.normalizeRows(this.params.wDec);
+    if (thresholdGrad) {
+      // Adam on log θ, applied as θ ← θ·(1 + Δ): exp(Δ) to first order (|Δ| ≈ lr), since the
+      // contract has no elementwise exp. θ stays positive while |Δ| < 1.
+      const delta = this.dense!.thresholdDelta!;
+      b.fill(delta, 0);
+      b.adam(delta, thresholdGrad, this.thresholdAdamM!, this.thresholdAdamV!, adam);
+      this.dense!.scaleThreshold(delta);
+    }
+    if (unitDecoder) b.normalizeRows(this.params.wDec);
     b.staleCounter(this.stale, this.firedStep, rows);
     b.axpby(this.firing, 1, this.firing, 1, this.firedStep);
   }

@@ -20,6 +20,11 @@ export interface StepMetrics {
   readonly gradNorm: number;
   /** BatchTopK only: the learned inference threshold θ (scaled units). */
   readonly threshold?: number;
+  /**
+   * jumprelu, standard: the sparsity penalty with its coefficient and warmup (the loss is the
+   * per-token squared error in scaled units plus this).
+   */
+  readonly sparsityLoss?: number;
   /** Tokens per second over this step (wall clock between step completions). */
   readonly tokensPerSecond: number;
 }

@@ -1,7 +1,13 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
-import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import {
+  appliesTo,
+  resolveTrainConfig,
+  type TrainableArchitecture,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './config.js';
 import { PARAM_NAMES, type TrainGraph } from './graph.js';
 import type { Json, JsonObject, TrainingState } from './state.js';
 
@@ -31,6 +37,13 @@ function stateTensors(graph: TrainGraph): [string, Tensor][] {
     ['firing_counts', graph.firing],
     ['threshold', graph.theta],
   );
+  // JumpReLU trains θ (in log space): its Adam moments travel too.
+  if (graph.thresholdAdamM && graph.thresholdAdamV) {
+    out.push(
+      ['adam_m.threshold', graph.thresholdAdamM],
+      ['adam_v.threshold', graph.thresholdAdamV],
+    );
+  }
   return out;
 }
 
@@ -115,8 +128,11 @@ export function configFromState(state: TrainingState): TrainConfig {
   // Re-validate through the resolver so a hand-edited state cannot smuggle in bad values.
   const raw = cfg as { [key: string]: Json };
   const input: { [key: string]: Json } = {};
+  const arch = raw['architecture'];
   for (const [key, value] of Object.entries(raw)) {
-    if (value !== null && key !== 'notes') input[key] = value;
+    // A resolved config carries every key; those of other architectures are defaults.
+    const foreign = typeof arch === 'string' && !appliesTo(key, arch as TrainableArchitecture);
+    if (value !== null && key !== 'notes' && !foreign) input[key] = value;
   }
   const resolved = resolveTrainConfig(input as unknown as TrainConfigInput);
   const notes = raw['notes'];

@@ -4,8 +4,10 @@ import { ConfigError, DataError, SaekitError } from '../errors.js';
 import type { SaeWeights } from '../sae/weights.js';
 import { Rng } from '../util/rng.js';
 import {
+  isDenseArchitecture,
   learningRateAt,
   resolveTrainConfig,
+  sparsityWarmupAt,
   type TrainConfig,
   type TrainConfigInput,
 } from './config.js';
@@ -81,7 +83,18 @@ function rowsOf(data: Float32Array, dIn: number, source: string, rows?: number):
 }
 
 /**
- * Trains a Top-K or BatchTopK SAE (design §3) on any Backend. Every step is issued through
+ * The dense architectures' penalty at a step, coefficient and warmup included: jumprelu λ·L0
+ * or λ(L0/L* − 1)², standard λ·mean_b Σ_i f_bi‖W_dec[i]‖ (`l1`, scaled units).
+ */
+function sparsityLoss(c: TrainConfig, step: number, l0: number, l1: number): number {
+  const warm = sparsityWarmupAt(c, step);
+  if (c.architecture === 'standard') return c.l1Coefficient * warm * l1;
+  const lambda = c.l0Coefficient * warm;
+  return c.targetL0 === null ? lambda * l0 : lambda * (l0 / c.targetL0 - 1) ** 2;
+}
+
+/**
+ * Trains a Top-K, BatchTopK, JumpReLU or standard (ReLU + L1) SAE (design §3) on any Backend. Every step is issued through
  * the contract and reads back one small metrics tensor; `train` keeps one step in flight so a
  * GPU backend overlaps that read with the next step's work.
  */
@@ -189,12 +202,15 @@ export class Trainer {
           ? meanOf(sample, n, c.dIn, s)
           : new Float64Array(c.dIn);
     const w = tiedUnitRows(this.#rng, c.dSae, c.dIn);
+    // standard has no unit-norm constraint: its rows start short (Anthropic: W_enc = W_decᵀ).
+    if (c.architecture === 'standard') for (let i = 0; i < w.length; i++) w[i] *= c.decoderInitNorm;
     const b = this.backend;
     const p = this.#graph.params;
     b.write(p.wEnc, w);
     b.write(p.wDec, w);
     b.write(p.bEnc, new Float32Array(c.dSae));
     b.write(p.bDec, Float32Array.from(bDec));
+    if (c.architecture === 'jumprelu') b.fill(this.#graph.theta, c.jumpreluInitThreshold);
     this.#inputScale = s;
     this.#initialized = true;
   }
@@ -336,6 +352,9 @@ export class Trainer {
       lr: p.lr,
       gradNorm: Math.sqrt(v[M.gradNormSq]),
       ...(c.architecture === 'batchtopk' ? { threshold: v[M.threshold] } : {}),
+      ...(isDenseArchitecture(c.architecture)
+        ? { sparsityLoss: sparsityLoss(c, p.step, v[M.active] / p.rows, v[M.l1] / p.rows) }
+        : {}),
       tokensPerSecond: elapsed > 0 ? (done * 1000) / elapsed : 0,
     };
     return metrics;
@@ -391,7 +410,7 @@ export class Trainer {
       architecture: c.architecture,
       dIn: c.dIn,
       dSae: c.dSae,
-      k: c.k,
+      ...(c.k === null ? {} : { k: c.k }),
       wEnc: Float32Array.from((await b.read(g.params.wEnc)) as Float32Array),
       wDec: Float32Array.from((await b.read(g.params.wDec)) as Float32Array),
       bEnc: await scaled(g.params.bEnc),
@@ -403,6 +422,7 @@ export class Trainer {
       const theta = (await scaled(g.theta))[0];
       return { ...weights, threshold: new Float32Array(c.dSae).fill(theta) };
     }
+    if (c.architecture === 'jumprelu') return { ...weights, threshold: await scaled(g.theta) };
     return weights;
   }
 
