@@ -1,4 +1,5 @@
 export type { SaveDtype } from './checkpoint/common.js';
+export { formatRefusal } from './checkpoint/format-refusal.js';
 export {
   type LoadedSae,
   type LoadSaeOptions,

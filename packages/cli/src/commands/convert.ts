@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveSae } from '@saekit/io';
+import { formatRefusal, saveSae } from '@saekit/io';
 import { UsageError } from '../errors.js';
 import { loadSaeForCommand } from '../load-sae.js';
 
@@ -18,22 +18,11 @@ const MAIN_FILE = {
   'gemma-scope': 'params.npz',
 } as const;
 
-/** Which architectures each output format can hold. */
-const HOLDS: Record<ConvertOptions['format'], readonly string[]> = {
-  saelens: ['topk', 'batchtopk', 'jumprelu', 'standard'],
-  sparsify: ['topk'],
-  'gemma-scope': ['jumprelu'],
-};
-
 export async function runConvert(o: ConvertOptions): Promise<void> {
   const loaded = await loadSaeForCommand(o.from, o.hookpoint);
   const w = loaded.weights;
-  if (!HOLDS[o.format].includes(w.architecture)) {
-    throw new UsageError(
-      '--format',
-      `${o.format} cannot hold a ${w.architecture} SAE (it holds ${HOLDS[o.format].join(', ')})`,
-    );
-  }
+  const refusal = formatRefusal(o.format, w);
+  if (refusal !== null) throw new UsageError('--format', refusal);
   const target =
     o.format === 'gemma-scope' && o.to.endsWith('.npz') ? o.to : join(o.to, MAIN_FILE[o.format]);
   if (existsSync(target) && !o.force) {

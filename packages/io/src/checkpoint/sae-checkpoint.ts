@@ -4,11 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { ConfigError, type JsonObject, type SaeWeights } from '@saekit/core';
 import { FormatError } from '../errors.js';
 import type { SaveDtype } from './common.js';
+import { formatRefusal, type SaeFormat } from './format-refusal.js';
 import { GEMMA_SCOPE_PARAMS, loadGemmaScope, saveGemmaScope } from './gemma-scope.js';
 import { isSaelensDir, loadSaelens, saveSaelens } from './saelens.js';
 import { isSparsifyDir, loadSparsify, saveSparsify } from './sparsify.js';
 
-export type SaeFormat = 'saelens' | 'sparsify' | 'gemma-scope';
+export type { SaeFormat } from './format-refusal.js';
 
 export interface SaveSaeOptions {
   /** Default 'saelens' (saekit's own format). */
@@ -49,6 +50,8 @@ export async function saveSae(
   options: SaveSaeOptions = {},
 ): Promise<void> {
   const format = options.format ?? 'saelens';
+  const refusal = formatRefusal(format, weights);
+  if (refusal !== null) throw new ConfigError('format', refusal);
   if (format === 'saelens') await saveSaelens(dir, weights, options);
   else if (format === 'sparsify') await saveSparsify(dir, weights, { dtype: options.dtype });
   else if (format === 'gemma-scope') {

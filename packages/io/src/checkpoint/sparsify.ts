@@ -6,6 +6,7 @@ import { FormatError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { floatTensor, intField, readJsonObject, type SaveDtype, TORCH_DTYPES } from './common.js';
+import { formatRefusal } from './format-refusal.js';
 import { CFG, saekitField } from './saelens.js';
 
 export const SPARSIFY_WEIGHTS = 'sae.safetensors';
@@ -24,12 +25,9 @@ export async function saveSparsify(
   w: SaeWeights,
   options: { dtype?: SaveDtype; extra?: JsonObject } = {},
 ): Promise<void> {
-  if (w.architecture !== 'topk' || w.k === undefined) {
-    throw new ConfigError('format', `sparsify holds Top-K SAEs only, not ${w.architecture}`);
-  }
-  if (!w.applyBDecToInput) {
-    throw new ConfigError('format', 'sparsify always subtracts b_dec from the input');
-  }
+  const refusal = formatRefusal('sparsify', w);
+  if (refusal !== null) throw new ConfigError('format', refusal);
+  if (w.k === undefined) throw new ConfigError('k', 'topk weights need k');
   const dtype = TORCH_DTYPES[options.dtype ?? 'float32'];
   if (dtype === undefined) throw new ConfigError('dtype', 'must be float32, float16 or bfloat16');
   await mkdir(dir, { recursive: true });

@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  createCpuBackend,
+  evaluateSae,
+  Sae,
+  type SaeWeights,
+  SyntheticActivations,
+  type TrainConfigInput,
+  Trainer,
+} from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { formatRefusal, loadSae, readSafetensorsHeader, saveSae } from '../src/index.js';
+import { withTempDir } from './helpers.js';
+
+const shape = { dIn: 16, dSae: 64, batchSize: 128, steps: 25, seed: 3, lr: 0.01 } as const;
+const configs: Record<'jumprelu' | 'standard', TrainConfigInput> = {
+  jumprelu: {
+    ...shape,
+    architecture: 'jumprelu',
+    targetL0: 6,
+    jumpreluBandwidth: 0.1,
+    jumpreluInitThreshold: 0.1,
+  },
+  standard: { ...shape, architecture: 'standard', l1Coefficient: 1 },
+};
+
+async function trained(arch: 'jumprelu' | 'standard') {
+  const data = new SyntheticActivations({ dIn: 16, nFeatures: 48, batchSize: 128, seed: 5 });
+  const t = await Trainer.create(createCpuBackend(), configs[arch]);
+  await t.train(data);
+  const weights = await t.exportWeights();
+  t.dispose();
+  return { weights, heldOut: [data.batch(), data.batch()] };
+}
+
+async function evaluate(w: SaeWeights, batches: Float32Array[]) {
+  const backend = createCpuBackend();
+  const sae = Sae.fromWeights(backend, w);
+  try {
+    return await evaluateSae(backend, sae, batches);
+  } finally {
+    sae.dispose();
+  }
+}
+
+describe.each(['jumprelu', 'standard'] as const)('a trained %s SAE in SAELens layout', (arch) => {
+  it('has SAELens semantics on disk and the same FVU / L0 after reading back', async () => {
+    const { weights, heldOut } = await trained(arch);
+    await withTempDir(async (dir) => {
+      await saveSae(dir, weights);
+      const cfg = JSON.parse(await readFile(join(dir, 'cfg.json'), 'utf8'));
+      // SAELens picks the class from `architecture`; neither has a k.
+      expect(cfg).toMatchObject({
+        architecture: arch,
+        d_in: 16,
+        d_sae: 64,
+        apply_b_dec_to_input: true,
+        normalize_activations: 'none',
+      });
+      expect(cfg.k).toBeUndefined();
+      const header = await readSafetensorsHeader(join(dir, 'sae_weights.safetensors'));
+      const shapes = Object.fromEntries(header.entries.map((e) => [e.name, e.shape]));
+      expect(shapes).toEqual({
+        W_enc: [16, 64],
+        W_dec: [64, 16],
+        b_enc: [64],
+        b_dec: [16],
+        // SAELens saves JumpReLU's exp(log_threshold) as `threshold` (raw units here).
+        ...(arch === 'jumprelu' ? { threshold: [64] } : {}),
+      });
+      const loaded = await loadSae(dir);
+      expect(loaded.weights.architecture).toBe(arch);
+      if (arch === 'jumprelu') {
+        expect(Array.from(loaded.weights.threshold!)).toEqual(Array.from(weights.threshold!));
+      }
+      const [a, b] = [await evaluate(weights, heldOut), await evaluate(loaded.weights, heldOut)];
+      expect(b.fvu).toBe(a.fvu);
+      expect(b.l0).toBe(a.l0);
+      // A trained SAE, not a degenerate one: it reconstructs and it is sparse.
+      expect(a.fvu).toBeLessThan(0.5);
+      expect(a.l0).toBeGreaterThan(0.5);
+      expect(a.l0).toBeLessThan(32);
+    });
+  });
+
+  it('refuses sparsify with a reason', async () => {
+    const { weights } = await trained(arch);
+    await withTempDir(async (dir) => {
+      const err = await saveSae(dir, weights, { format: 'sparsify' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(/top k latents per token/);
+      expect((err as Error).message).toMatch(/save it as saelens/);
+      expect(formatRefusal('sparsify', weights)).toBe(
+        (err as Error).message.replace("invalid config 'format': ", ''),
+      );
+    });
+  });
+});
