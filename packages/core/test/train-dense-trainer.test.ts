@@ -134,7 +134,7 @@ describe.each(['jumprelu', 'standard'] as const)('%s training', (arch) => {
       for (let i = 0; i < m; i++) {
         let pre = w.bEnc[i];
         for (let c = 0; c < d; c++) pre += (x[r * d + c] - w.bDec[c]) * w.wEnc[i * d + c];
-        const on = arch === 'jumprelu' ? pre >= w.threshold![i] && pre > 0 : pre > 0;
+        const on = arch === 'jumprelu' ? pre > w.threshold![i] : pre > 0;
         if (!on) continue;
         active++;
         for (let c = 0; c < d; c++) xhat[c] += pre * w.wDec[i * d + c];
