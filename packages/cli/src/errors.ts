@@ -1,4 +1,5 @@
 import { BackendUnavailableError, ConfigError, NoBackendError, SaekitError } from '@saekit/core';
+import { FILE_ERROR_WORDS, fileErrorCode } from '@saekit/io';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
 /** A flag is unknown, missing, malformed or out of range; names the flag. */
@@ -32,28 +33,18 @@ export function exitCodeFor(err: unknown): ExitCodeValue {
     return ExitCode.backend;
   }
   if (err instanceof SaekitError) return ExitCode.input;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string' && FILE_ERROR_CODES.has(code)) return ExitCode.input;
+  // Disk full, read-only file system, symlink loops...: the environment, not a bug.
+  if (fileErrorCode(err) !== undefined) return ExitCode.input;
   return ExitCode.internal;
 }
-
-const FILE_ERROR_CODES = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EEXIST']);
 
 /** One line for the user: the message, without "Error:" noise or a stack. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const path = (err as NodeJS.ErrnoException).path;
-    if (typeof code === 'string' && FILE_ERROR_CODES.has(code) && typeof path === 'string') {
-      const what: Record<string, string> = {
-        ENOENT: 'no such file or directory',
-        EISDIR: 'is a directory',
-        ENOTDIR: 'not a directory',
-        EACCES: 'permission denied',
-        EPERM: 'operation not permitted',
-        EEXIST: 'already exists',
-      };
-      return `${path}: ${what[code] ?? code}`;
+    const code = err instanceof SaekitError ? undefined : fileErrorCode(err);
+    if (code !== undefined) {
+      const path = (err as NodeJS.ErrnoException).path;
+      return `${typeof path === 'string' ? `${path}: ` : ''}${FILE_ERROR_WORDS[code]}`;
     }
     return err.message.split('\n')[0];
   }

@@ -9,7 +9,8 @@ export const ExitCode = {
   internal: 1,
   /** A flag is unknown, missing, malformed or out of range. */
   usage: 2,
-  /** An input is unusable: missing path, malformed file, wrong width, non-finite values. */
+  /** An input is unusable (missing path, malformed file, wrong width, non-finite values) or a
+   * file cannot be written (disk full, read-only file system, symlink loop). */
   input: 3,
   /** No requested compute backend can run on this machine. */
   backend: 4,
@@ -23,6 +24,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   0    success
   1    internal error (a bug; set SAEKIT_DEBUG=1 for a stack trace)
   2    usage error: unknown, missing or invalid flag
-  3    input error: missing path, malformed file, wrong width, non-finite data
+  3    input error: missing path, malformed file, wrong width, non-finite data,
+       disk full, read-only file system, symlink loop (the path is named)
   4    no requested backend can run here
   130  interrupted by Ctrl-C (train saves a resumable checkpoint first)`;

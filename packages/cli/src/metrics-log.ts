@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { asFileSystemError, tempPathFor } from '@saekit/io';
 
 /** One line of metrics.jsonl. The snake_case keys are the contract scripts read. */
 export interface MetricsRecord {
@@ -32,14 +33,22 @@ export class MetricsLog {
       resumeFromStep === undefined || !existsSync(path)
         ? []
         : readMetrics(path).filter((r) => r.step <= resumeFromStep);
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    renameSync(tmp, path);
+    const tmp = tempPathFor(path);
+    try {
+      writeFileSync(tmp, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      renameSync(tmp, path);
+    } catch (err) {
+      throw asFileSystemError(err, path, 'write');
+    }
     return log;
   }
 
   append(record: MetricsRecord): void {
-    appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+    try {
+      appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+    } catch (err) {
+      throw asFileSystemError(err, this.path, 'append to');
+    }
   }
 }
 

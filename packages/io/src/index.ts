@@ -31,7 +31,7 @@ export {
   readNpyHeader,
   writeNpy,
 } from './formats/npy.js';
-export { encodeNpz, parseNpz, readNpz, writeNpz } from './formats/npz.js';
+export { encodeNpz, parseNpz, type ReadNpzOptions, readNpz, writeNpz } from './formats/npz.js';
 export {
   encodeSafetensors,
   MAX_HEADER_BYTES,
@@ -57,3 +57,11 @@ export {
   Llama2cTokenizer,
 } from './tokenizer/llama2c.js';
 export { loadTokenizer, type TokenDecoder, tokenTexts } from './tokenizer/tokenizer.js';
+export { removeStaleTempFiles, tempPathFor, writeFileAtomic } from './util/atomic.js';
+export {
+  asFileSystemError,
+  FILE_ERROR_WORDS,
+  FileSystemError,
+  fileErrorCode,
+  makeDirectory,
+} from './util/fs-errors.js';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import {
   featureRecovery,
   type JsonObject,
@@ -8,7 +8,13 @@ import {
   Trainer,
   type TrainingState,
 } from '@saekit/core';
-import { loadTrainingState, saveSae, saveTrainingState } from '@saekit/io';
+import {
+  loadTrainingState,
+  makeDirectory,
+  removeStaleTempFiles,
+  saveSae,
+  saveTrainingState,
+} from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError, InterruptedError, UsageError } from '../errors.js';
 import { Interrupt } from '../interrupt.js';
@@ -70,7 +76,10 @@ export async function runTrain(o: TrainOptions): Promise<void> {
       `${o.out} already holds a run; pass --resume to continue it or --force to start over`,
     );
   }
-  mkdirSync(o.out, { recursive: true });
+  makeDirectory(o.out);
+  // Temporary files of a killed run are as large as the state they were replacing.
+  for (const name of await removeStaleTempFiles(o.out))
+    log(`removed ${name}, left by a killed run`);
 
   const state = o.resume ? await loadTrainingState(paths.state) : undefined;
   // A resumed run continues with the options it was started with (stored in the state);

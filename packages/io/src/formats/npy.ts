@@ -242,12 +242,15 @@ function fortranToC<T extends TensorArray>(src: T, shape: readonly number[]): T 
   return out;
 }
 
-/** Validates and decodes a whole .npy file held in memory (returned in C order). */
-export function parseNpy(bytes: Uint8Array, file = '<buffer>'): TensorData {
+/** The header of a whole .npy file held in memory. */
+function headerInMemory(bytes: Uint8Array, file: string): NpyHeader {
   const { version, headerEnd } = parsePreamble(bytes, file);
   if (headerEnd > bytes.byteLength) throw new FormatError(file, 'truncated inside the .npy header');
   const text = headerTextOf(bytes.subarray(version === 1 ? 10 : 12, headerEnd), version, file);
-  const h = interpretHeader(text, headerEnd, bytes.byteLength, file);
+  return interpretHeader(text, headerEnd, bytes.byteLength, file);
+}
+
+function decodeNpy(bytes: Uint8Array, h: NpyHeader): TensorData {
   const raw = bytes.subarray(h.dataStart, h.dataStart + h.byteLength);
   const data = decodeElements(raw, h.dtype, h.littleEndian);
   return {
@@ -255,6 +258,25 @@ export function parseNpy(bytes: Uint8Array, file = '<buffer>'): TensorData {
     shape: h.shape,
     data: h.fortranOrder ? fortranToC(data, h.shape) : data,
   };
+}
+
+/** Validates and decodes a whole .npy file held in memory (returned in C order). */
+export function parseNpy(bytes: Uint8Array, file = '<buffer>'): TensorData {
+  return decodeNpy(bytes, headerInMemory(bytes, file));
+}
+
+/**
+ * parseNpy for bytes the caller hands over: a little-endian C-order float32 array aligned in
+ * memory is returned as a view of them, not a copy (big arrays inflated from an .npz).
+ */
+export function parseNpyInPlace(bytes: Uint8Array, file: string): TensorData {
+  const h = headerInMemory(bytes, file);
+  const start = bytes.byteOffset + h.dataStart;
+  if (h.dtype === 'F32' && h.littleEndian && !h.fortranOrder && start % 4 === 0) {
+    const data = new Float32Array(bytes.buffer, start, h.byteLength / 4);
+    return { dtype: h.dtype, shape: h.shape, data };
+  }
+  return decodeNpy(bytes, h);
 }
 
 /** Reads only the header of a .npy file (for streaming row ranges out of big shards). */

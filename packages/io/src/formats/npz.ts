@@ -1,10 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { type FileHandle, open } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { Inflate, unzipSync, type Zippable, zipSync } from 'fflate';
 import { FormatError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { encodeNpy, parseNpy } from './npy.js';
+import { readExactly } from '../util/file.js';
+import { asFileSystemError } from '../util/fs-errors.js';
+import { encodeNpy, parseNpy, parseNpyInPlace } from './npy.js';
 import type { TensorData, TensorInput } from './safetensors.js';
 import { centralDirectoryCrcs, crc32 } from './zip-crc.js';
+import {
+  locateCentralDirectory,
+  parseCentralDirectory,
+  ZIP_TAIL_BYTES,
+  type ZipEntry,
+} from './zip-directory.js';
 
 /** Smallest central-directory record; bounds how many members a file of n bytes can list. */
 const MIN_CENTRAL_RECORD = 46;
@@ -75,8 +84,144 @@ export function parseNpz(bytes: Uint8Array, file = '<buffer>'): Record<string, T
   return out;
 }
 
-export async function readNpz(path: string): Promise<Record<string, TensorData>> {
-  return parseNpz(await readFile(path), path);
+export interface ReadNpzOptions {
+  /**
+   * Most bytes the members may inflate to, all together, checked against the sizes the zip
+   * directory declares before anything is allocated. Default: the machine's total memory.
+   */
+  readonly maxBytes?: number;
+}
+
+/** Compressed bytes handed to the inflater at a time: bounds what one push can produce. */
+const INFLATE_CHUNK = 16 * 1024;
+
+/**
+ * Reads an .npz archive from disk, member by member: the sizes its zip directory declares
+ * are checked (against `maxBytes` and the deflate ratio) before anything is allocated, each
+ * member is inflated in small chunks straight into a buffer of its declared size (a member
+ * that inflates past it is refused at once), and float32 members are used in place. Peak
+ * memory is the declared sizes, not the archive plus copies.
+ */
+export async function readNpz(
+  path: string,
+  options: ReadNpzOptions = {},
+): Promise<Record<string, TensorData>> {
+  const maxBytes = options.maxBytes ?? totalmem();
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw asFileSystemError(err, path, 'read');
+  }
+  try {
+    const { size } = await handle.stat();
+    const tailLength = Math.min(size, ZIP_TAIL_BYTES);
+    const tail = await readExactly(handle, path, size - tailLength, tailLength);
+    const loc = locateCentralDirectory(tail, size);
+    if (loc === undefined)
+      throw new FormatError(path, 'not a valid zip archive (no central directory)');
+    const entries = parseCentralDirectory(
+      await readExactly(handle, path, loc.offset, loc.size),
+      loc.count,
+      path,
+    ).filter((e) => !e.name.endsWith('/'));
+    let total = 0;
+    const names = new Set<string>();
+    for (const e of entries) {
+      if (names.has(e.name)) throw new FormatError(path, `duplicate member '${e.name}'`);
+      names.add(e.name);
+      checkDeclared(e, size, path);
+      total += e.size;
+    }
+    if (total > maxBytes) {
+      throw new FormatError(
+        path,
+        `members declare ${total} bytes uncompressed, over the ${maxBytes}-byte bound (maxBytes)`,
+      );
+    }
+    const out: Record<string, TensorData> = {};
+    for (const e of entries) {
+      const bytes = await inflateMember(handle, e, path);
+      const key = e.name.endsWith('.npy') ? e.name.slice(0, -4) : e.name;
+      out[key] = parseNpyInPlace(bytes, `${path}:${e.name}`);
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Declared sizes that no valid member can have are refused before reading it. */
+function checkDeclared(e: ZipEntry, archiveSize: number, file: string): void {
+  if (e.method !== 0 && e.method !== 8) {
+    throw new FormatError(file, `member '${e.name}': unsupported compression ${e.method}`);
+  }
+  if (e.localHeaderOffset + e.compressedSize > archiveSize) {
+    throw new FormatError(file, `member '${e.name}': compressed size exceeds the archive`);
+  }
+  const limit = e.method === 0 ? e.compressedSize : e.compressedSize * MAX_DEFLATE_RATIO + 1024;
+  if (e.size > limit || (e.method === 0 && e.size !== e.compressedSize)) {
+    throw new FormatError(
+      file,
+      `member '${e.name}': declared size ${e.size} is impossible for ${e.compressedSize} stored bytes`,
+    );
+  }
+}
+
+/** One member's bytes, inflated into exactly its declared size and CRC-checked. */
+async function inflateMember(handle: FileHandle, e: ZipEntry, file: string): Promise<Uint8Array> {
+  const local = await readExactly(handle, file, e.localHeaderOffset, 30);
+  const ldv = new DataView(local.buffer, local.byteOffset, 30);
+  if (ldv.getUint32(0, true) !== 0x04034b50) {
+    throw new FormatError(file, `member '${e.name}': bad local header`);
+  }
+  let at = e.localHeaderOffset + 30 + ldv.getUint16(26, true) + ldv.getUint16(28, true);
+  const end = at + e.compressedSize;
+  // 8-byte aligned, so a float32 (or float64) member can be viewed where it lies.
+  const out = new Uint8Array(new ArrayBuffer(Math.ceil(e.size / 8) * 8), 0, e.size);
+  let filled = 0;
+  const overflow = () =>
+    new FormatError(
+      file,
+      `member '${e.name}': inflates past its declared size ${e.size} (corrupt or hostile)`,
+    );
+  if (e.method === 0) {
+    await readExactly(handle, file, at, e.size, out);
+    filled = e.size;
+  } else {
+    const inflater = new Inflate((chunk) => {
+      if (filled + chunk.byteLength > e.size) throw overflow();
+      out.set(chunk, filled);
+      filled += chunk.byteLength;
+    });
+    const buf = new Uint8Array(INFLATE_CHUNK);
+    try {
+      while (at < end) {
+        const n = Math.min(INFLATE_CHUNK, end - at);
+        const chunk = await readExactly(handle, file, at, n, buf.subarray(0, n));
+        at += n;
+        inflater.push(chunk, at >= end);
+      }
+    } catch (cause) {
+      if (cause instanceof FormatError) throw cause;
+      throw new FormatError(
+        file,
+        `member '${e.name}': invalid deflate data (${(cause as Error).message})`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+  if (filled !== e.size) {
+    throw new FormatError(
+      file,
+      `member '${e.name}': inflated to ${filled} bytes, directory says ${e.size}`,
+    );
+  }
+  if (crc32(out) !== e.crc)
+    throw new FormatError(file, `member '${e.name}': CRC-32 mismatch (corrupt data)`);
+  return out;
 }
 
 /** Encodes arrays as an .npz archive, members named `<key>.npy`, deflated unless `compress` is false. */
