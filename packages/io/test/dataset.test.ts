@@ -1,6 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, DataError } from '@saekit/core';
+import {
+  ConfigError,
+  createCpuBackend,
+  DataError,
+  evaluateSae,
+  Sae,
+  type SaeWeights,
+} from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import {
   ActivationDataset,
@@ -21,6 +28,22 @@ async function collect(ds: AsyncIterable<Float32Array>, limit = Number.POSITIVE_
     if (out.length >= limit) break;
   }
   return out;
+}
+
+/** A 4-latent Top-2 SAE of width d with simple deterministic weights. */
+function tinySae(d: number): SaeWeights {
+  const w = Float32Array.from({ length: 4 * d }, (_, i) => ((i * 7) % 5) / 5 - 0.4);
+  return {
+    architecture: 'topk',
+    dIn: d,
+    dSae: 4,
+    k: 2,
+    wEnc: w,
+    wDec: w.slice(),
+    bEnc: new Float32Array(4),
+    bDec: new Float32Array(d),
+    applyBDecToInput: true,
+  };
 }
 
 /** Rows numbered so every row is recognisable: row r of the dataset holds r + c/1000. */
@@ -66,6 +89,31 @@ describe('ActivationDataset', () => {
     expect(batches.length).toBe(6); // 34 rows / 5
     const all = expected('shards/all').values;
     expect(Array.from(batches[3])).toEqual([...all.slice(15 * 8), ...all.slice(0, 3 * 8)]);
+  });
+
+  it('with dropLast false hands out the last, short batch: every row once (evaluateSae sees all)', async () => {
+    const ds = await ActivationDataset.open(fixture('shards'), {
+      batchSize: 5,
+      shuffle: false,
+      dropLast: false,
+    });
+    const batches = await collect(ds);
+    expect(batches.map((b) => b.length / 8)).toEqual([5, 5, 5, 2]);
+    expect(Array.from(batches[3])).toEqual(expected('shards/all').values.slice(15 * 8));
+    // Through core's evaluation: 17 tokens, not the 15 of three full batches.
+    const backend = createCpuBackend();
+    const sae = Sae.fromWeights(backend, tinySae(8));
+    const again = await ActivationDataset.open(fixture('shards'), { batchSize: 5, dropLast: false });
+    expect((await evaluateSae(backend, sae, again)).tokens).toBe(17);
+    sae.dispose();
+  });
+
+  it('refuses a batch larger than the whole dataset, naming batchSize and the row count', async () => {
+    await expect(ActivationDataset.open(fixture('shards'), { batchSize: 18 })).rejects.toThrow(
+      /'batchSize': 18 is larger than the whole dataset \(17 rows in 2 shards\)/,
+    );
+    const one = await ActivationDataset.open(fixture('shards'), { batchSize: 18, dropLast: false });
+    expect((await collect(one)).map((b) => b.length / 8)).toEqual([17]);
   });
 
   it('a shuffled epoch is a permutation of every row, mixes shards, and depends on the seed', async () => {

@@ -18,6 +18,12 @@ export interface ActivationDatasetOptions {
   readonly seed?: number;
   /** Passes over the data; Infinity streams forever. Default 1. */
   readonly epochs?: number;
+  /**
+   * Drop the last, incomplete batch of the final epoch (default true: training wants equal
+   * batches). false hands it out short, so every row is seen: what an evaluation wants.
+   * A batch larger than the whole dataset is refused unless this is false.
+   */
+  readonly dropLast?: boolean;
   /** Tensor to read from .safetensors shards (default `activations`, or the only tensor). */
   readonly tensorName?: string;
   /** Where to start: a value from `position()` of an earlier run over the same shards. */
@@ -100,7 +106,7 @@ function positiveInt(key: string, v: number): number {
  * and cheap: each epoch permutes fixed-size chunks of every shard (so rows from different
  * shards meet), cuts the permuted stream into windows of `shuffleBuffer` rows, and hands out
  * each window's rows in a seeded random order. A batch may span windows and epochs; the last
- * incomplete batch of the final epoch is dropped. Resuming from `position()` recomputes the
+ * incomplete batch of the final epoch is dropped unless `dropLast` is false. Resuming from `position()` recomputes the
  * window it stopped in and continues, so the batches are exactly those an uninterrupted run
  * would have seen.
  */
@@ -114,6 +120,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   readonly epochs: number;
   readonly seed: number;
   readonly shuffle: boolean;
+  readonly dropLast: boolean;
   readonly #readAhead: number;
   readonly #batchRing: Float32Array[] | undefined;
   readonly #decoders: DecodePool | undefined;
@@ -145,6 +152,13 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       throw new ConfigError('epochs', `must be a positive integer or Infinity, got ${epochs}`);
     }
     this.epochs = epochs;
+    this.dropLast = options.dropLast ?? true;
+    if (this.dropLast && this.batchSize > this.rows) {
+      throw new ConfigError(
+        'batchSize',
+        `${this.batchSize} is larger than the whole dataset (${this.rows} rows in ${shards.length} shard${shards.length === 1 ? '' : 's'}); use a batch of at most ${this.rows}`,
+      );
+    }
     const buffer =
       options.shuffleBuffer === undefined
         ? Math.max(4 * this.batchSize, 16384)
@@ -195,9 +209,10 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     return new ActivationDataset(shards, options);
   }
 
-  /** Batches in one full pass (rounded down); Infinity when epochs is. */
+  /** Batches over all epochs (the last one short when dropLast is false); Infinity when epochs is. */
   get totalBatches(): number {
-    return Math.floor((this.rows * this.epochs) / this.batchSize);
+    const n = (this.rows * this.epochs) / this.batchSize;
+    return this.dropLast ? Math.floor(n) : Math.ceil(n);
   }
 
   /**
@@ -408,22 +423,24 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const d = this.dIn;
     while (this.#batches < this.totalBatches) {
       const ring = this.#batchRing;
+      let row = this.#batches * this.batchSize;
+      // Only the final batch with dropLast false is short.
+      const size = Math.min(this.batchSize, this.rows * this.epochs - row);
       let batch: Float32Array;
-      if (ring === undefined) batch = new Float32Array(this.batchSize * d);
+      if (ring === undefined || size < this.batchSize) batch = new Float32Array(size * d);
       else {
         batch = ring.length < 2 ? new Float32Array(this.batchSize * d) : ring.shift()!;
         ring.push(batch);
       }
-      let row = this.#batches * this.batchSize;
       let filled = 0;
-      while (filled < this.batchSize) {
+      while (filled < size) {
         const epoch = Math.floor(row / this.rows);
         const inEpoch = row - epoch * this.rows;
         const w = Math.floor(inEpoch / this.shuffleBuffer);
         const offset = inEpoch - w * this.shuffleBuffer;
         const window = await this.#window(epoch, w);
         this.#prefetch(epoch, w);
-        const take = Math.min(window.rows - offset, this.batchSize - filled);
+        const take = Math.min(window.rows - offset, size - filled);
         for (let i = 0; i < take; i++) {
           const r = window.order[offset + i];
           batch.set(window.data.subarray(r * d, (r + 1) * d), (filled + i) * d);
