@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { expandedGlobError } from './expanded-glob.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -11,6 +12,13 @@ import { buildProgram } from './program.js';
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // Bare `saekit`: the help, on stdout like any asked-for output, and success.
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return ExitCode.ok;
+    }
+    const glob = expandedGlobError(program, argv.slice(2));
+    if (glob) throw glob;
     await program.parseAsync(argv);
     return ExitCode.ok;
   } catch (err) {

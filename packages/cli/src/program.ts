@@ -272,6 +272,11 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
         .makeOptionMandatory(),
     )
     .addOption(new Option('--force', 'overwrite an existing SAE in --to'))
+    .addOption(
+      new Option('--dtype <name>', 'on-disk float precision of saelens / sparsify output')
+        .choices(['float32', 'float16', 'bfloat16'])
+        .default('float32'),
+    )
     .addOption(hookpointOption())
     .action(async (_opts, cmd: Command) => {
       const { runConvert } = await import('./commands/convert.js');

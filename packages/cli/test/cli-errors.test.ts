@@ -34,6 +34,13 @@ describe('saekit --help', () => {
     expect(r.stdout).toContain('130');
   });
 
+  it('bare saekit prints the same help on stdout and exits 0', () => {
+    const r = saekit([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(saekit(['--help']).stdout);
+  });
+
   it.each(Object.entries(CONTRACT_FLAGS))(
     '%s --help documents its contract flags',
     (command, flags) => {
@@ -42,6 +49,27 @@ describe('saekit --help', () => {
       for (const f of flags) expect(r.stdout).toContain(f);
     },
   );
+});
+
+describe('an unquoted glob', () => {
+  it('is recognised and the user told to quote it, in one line, exit 2', () => {
+    // What the shell passes for `--data acts/*.npy` when three files match.
+    const r = saekit([
+      'train',
+      '--data',
+      'acts/a.npy',
+      'acts/b.npy',
+      'acts/c.npy',
+      '--out',
+      'runs/x',
+    ]);
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r.stderr)).toBe(true);
+    expect(r.stderr).toContain('--data: got 3 paths');
+    expect(r.stderr).toContain('quote the pattern'.replace('q', 'Q'));
+    expect(r.stderr).toContain("--data 'acts/*.npy'");
+    expect(r.stderr).not.toContain('too many arguments');
+  });
 });
 
 describe('bad input: one line on stderr, a documented non-zero exit, no stack trace', () => {
@@ -143,6 +171,8 @@ describe('bad input: one line on stderr, a documented non-zero exit, no stack tr
       shards8,
       '--d-in',
       '16',
+      '--batch-size',
+      '256',
       '--out',
       out(),
       '--steps',
@@ -153,6 +183,23 @@ describe('bad input: one line on stderr, a documented non-zero exit, no stack tr
     expect(r.code, r.stderr).toBe(3);
     expect(isOneLineError(r.stderr), r.stderr).toBe(true);
     expect(r.stderr).toMatch(/width 8/);
+  });
+
+  it('a batch larger than the whole dataset → exit 2, saying how many rows there are', () => {
+    const r = saekit([
+      'train',
+      '--data',
+      shards8,
+      '--out',
+      out(),
+      '--steps',
+      '2',
+      '--backend',
+      'cpu',
+    ]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(/4096 is larger than the whole dataset \(512 rows/);
   });
 
   it('shards of mixed widths → exit 3', () => {

@@ -103,7 +103,10 @@ describe('ActivationDataset', () => {
     // Through core's evaluation: 17 tokens, not the 15 of three full batches.
     const backend = createCpuBackend();
     const sae = Sae.fromWeights(backend, tinySae(8));
-    const again = await ActivationDataset.open(fixture('shards'), { batchSize: 5, dropLast: false });
+    const again = await ActivationDataset.open(fixture('shards'), {
+      batchSize: 5,
+      dropLast: false,
+    });
     expect((await evaluateSae(backend, sae, again)).tokens).toBe(17);
     sae.dispose();
   });

@@ -1,4 +1,5 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createCpuBackend,
@@ -130,6 +131,19 @@ describe('TrainingRun on a RunFolder over activation shards', () => {
       expect((await readMetrics(path)).map((r) => r.step)).toEqual([10, 20, 30]);
       await openMetricsLog(path, null);
       expect(await readMetrics(path)).toEqual([]);
+    });
+  });
+});
+
+describe('RunFolder and an earlier run’s report', () => {
+  it('a fresh run removes report.html; a resumed one keeps it', async () => {
+    await withTempDir(async (dir) => {
+      const folder = new RunFolder(dir);
+      await writeFile(folder.paths.report, '<html>old run</html>');
+      await folder.openMetrics(3);
+      expect(existsSync(folder.paths.report)).toBe(true);
+      await folder.openMetrics(null);
+      expect(existsSync(folder.paths.report)).toBe(false);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject, MetricsRecord, RunSnapshot, RunStore, TrainingState } from '@saekit/core';
 import { saveSae } from '../checkpoint/sae-checkpoint.js';
@@ -14,6 +15,7 @@ export function runFolderPaths(dir: string) {
     sparsity: join(dir, 'sparsity.safetensors'),
     metrics: join(dir, 'metrics.jsonl'),
     state: join(dir, 'training_state.safetensors'),
+    report: join(dir, 'report.html'),
   };
 }
 
@@ -73,7 +75,12 @@ export class RunFolder implements RunStore {
     });
   }
 
+  /**
+   * A fresh run (keepThrough null) also removes the report of an earlier run in this folder:
+   * it describes weights that are about to be replaced. A resumed run keeps it.
+   */
   async openMetrics(keepThrough: number | null): Promise<void> {
+    if (keepThrough === null) await rm(this.paths.report, { force: true });
     await openMetricsLog(this.paths.metrics, keepThrough);
   }
 
