@@ -15,14 +15,22 @@ export function expandedGlobError(
   const command = program.commands.find((c) => c.name() === argv[0]);
   if (!command) return undefined;
   const takesValue = new Set<string>();
+  const variadic = new Set<string>();
   for (const o of command.options) {
-    if ((o.required || o.optional) && o.long) takesValue.add(o.long);
+    if (!o.long || !(o.required || o.optional)) continue;
+    // A variadic option (bench --config a b) takes every following word itself.
+    (o.variadic ? variadic : takesValue).add(o.long);
   }
   let i = 1;
   while (i < argv.length) {
     const arg = argv[i];
     if (arg === '--') return undefined;
     const name = arg.split('=')[0];
+    if (variadic.has(name)) {
+      i++;
+      while (i < argv.length && !argv[i].startsWith('-')) i++;
+      continue;
+    }
     if (takesValue.has(name) && !arg.includes('=') && i + 1 < argv.length) {
       const strays: string[] = [];
       let j = i + 2;
