@@ -53,3 +53,29 @@ export class NoBackendError extends SaekitError {
     );
   }
 }
+
+/**
+ * A kernel was called with an argument it cannot take: wrong shape, dtype, aliasing, a tensor
+ * of another backend or a disposed one. The message starts with "<kernel>: ".
+ */
+export class KernelArgumentError extends ShapeError {
+  constructor(
+    readonly kernel: string,
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${kernel}: ${message}`);
+  }
+}
+
+/** A config needs more than the chosen backend's device allows; names the limit. */
+export class LimitError extends ConfigError {
+  constructor(
+    key: string,
+    readonly backend: string,
+    readonly limit: string,
+    message: string,
+  ) {
+    super(key, `${message} (backend '${backend}' limit ${limit})`);
+  }
+}

@@ -1,23 +1,22 @@
+export * from './backend/backend.js';
 export type {
-  AdamOptions,
-  Backend,
-  KernelName,
-  MatmulOptions,
-  ReduceOp,
-} from './backend/backend.js';
-export { KERNEL_NAMES } from './backend/backend.js';
-export type { BackendFactory, ResolvedBackend } from './backend/registry.js';
-export { BackendRegistry } from './backend/registry.js';
+  BackendFactory,
+  BackendProbe,
+  Refusal,
+  ResolvedBackend,
+  ResolveOptions,
+} from './backend/registry.js';
+export { BackendRegistry, describeResolved } from './backend/registry.js';
 export type { DeviceScale, Scale } from './backend/scale.js';
 export { resolveScale } from './backend/scale.js';
 export type { DType, HostArray, Tensor } from './backend/tensor.js';
 export { asMatrix, shapeSize } from './backend/tensor.js';
 // ---- reference cpu backend (owner: cpu) ----
 export {
-  CpuBackend,
   CpuTensor,
   cpuBackend,
   createCpuBackend,
+  createCpuBackendImpl,
   createDefaultRegistry,
 } from './backends/cpu/index.js';
 export type { BenchOptions, BenchResult, BenchShape } from './bench/benchmark.js';
@@ -72,6 +71,7 @@ export {
   TRAINABLE_ARCHITECTURES,
 } from './train/config.js';
 export { geometricMedian, inputScaleOf } from './train/init.js';
+export { checkConfigLimits } from './train/limits.js';
 export type { StepMetrics } from './train/metrics.js';
 export type { Json, JsonObject, TrainingState } from './train/state.js';
 export type { TrainerOptions, TrainOptions, TrainSummary } from './train/trainer.js';

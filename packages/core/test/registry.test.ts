@@ -1,10 +1,14 @@
 import {
   type Backend,
   type BackendFactory,
+  type BackendProbe,
   BackendRegistry,
   BackendUnavailableError,
   cpuBackend,
-  createCpuBackend,
+  createCpuBackendImpl,
+  defineBackend,
+  LimitError,
+  Trainer,
   createDefaultRegistry,
   NoBackendError,
 } from '@saekit/core';
@@ -15,15 +19,18 @@ function fake(
   name: string,
   priority: number,
   refuse?: Error | string,
+  probe: BackendProbe = { ok: true, kind: 'cpu-native', device: `${name} device` },
 ): BackendFactory & { calls: number } {
   const f = {
     name,
     priority,
     calls: 0,
+    probe: async () => probe,
     async create(): Promise<Backend> {
       f.calls++;
       if (refuse !== undefined) throw refuse;
-      return Object.assign(createCpuBackend(), { name }) as Backend;
+      const impl = createCpuBackendImpl();
+      return defineBackend({ ...impl, descriptor: { ...impl.descriptor, name } });
     },
   };
   return f;
@@ -97,5 +104,76 @@ describe('BackendRegistry', () => {
     const reg = createDefaultRegistry().register(fake('cpu', 0, new Error('replaced')));
     expect(reg.names()).toEqual(['cpu']);
     await expect(reg.resolve()).rejects.toThrow(/cpu \(replaced\)/);
+  });
+
+  it("'auto' prefers a gpu over cpu-native whatever the priorities, and passes over emulated GPUs with the reason", async () => {
+    const soft = fake('soft', 1000, undefined, {
+      ok: true,
+      kind: 'cpu-emulated',
+      device: 'llvmpipe (LLVM 15)',
+    });
+    const gpu = fake('gpu', 1, undefined, { ok: true, kind: 'gpu', device: 'H200' });
+    const gone = fake('gone', 500, undefined, { ok: false, reason: 'package not installed' });
+    const reg = createDefaultRegistry().register(soft).register(gpu).register(gone);
+    const { backend, refused } = await reg.resolve('auto');
+    expect(backend.name).toBe('gpu');
+    expect(refused).toEqual([
+      {
+        name: 'soft',
+        reason: expect.stringMatching(
+          /^llvmpipe \(LLVM 15\) emulates a GPU on the CPU.*ask for 'soft' by name/,
+        ),
+      },
+      { name: 'gone', reason: 'package not installed' },
+    ]);
+    expect([soft.calls, gone.calls]).toEqual([0, 0]);
+    // Asked by name, or with allowEmulated, the emulated backend is used.
+    expect((await reg.resolve(['soft'])).backend.name).toBe('soft');
+    const noGpu = createDefaultRegistry().register(soft);
+    expect((await noGpu.resolve('auto', { allowEmulated: true })).backend.name).toBe('cpu');
+    expect(
+      (await new BackendRegistry().register(soft).resolve('auto', { allowEmulated: true })).backend
+        .name,
+    ).toBe('soft');
+  });
+
+  it('a probe may lower a backend below another of its kind (a slower engine found at run time)', async () => {
+    const engine = fake('engine', 50, undefined, {
+      ok: true,
+      kind: 'cpu-native',
+      device: 'pure JS',
+      priority: -5,
+    });
+    const reg = createDefaultRegistry().register(engine);
+    expect((await reg.plan()).order).toEqual(['cpu', 'engine']);
+  });
+
+  it("a config over the backend's top-k limit is refused before any allocation, naming the limit", async () => {
+    const impl = createCpuBackendImpl();
+    let created = 0;
+    const small = defineBackend({
+      ...impl,
+      descriptor: {
+        ...impl.descriptor,
+        name: 'small',
+        limits: { ...impl.descriptor.limits, maxTopK: 64 },
+      },
+      memory: { ...impl.memory, create: (...a) => (created++, impl.memory.create(...a)) },
+    });
+    const cfg = { dIn: 256, dSae: 1024, k: 16, batchSize: 32, steps: 10 };
+    // k_aux defaults to dIn / 2 = 128 > 64.
+    const err = await Trainer.create(small, cfg).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LimitError);
+    expect((err as LimitError).key).toBe('kAux');
+    expect((err as Error).message).toMatch(/maxTopK = 64/);
+    expect(created).toBe(0);
+    const tooWide = await Trainer.create(small, { ...cfg, k: 65, auxkAlpha: 0 }).catch(
+      (e: unknown) => e,
+    );
+    expect((tooWide as LimitError).key).toBe('k');
+    expect(created).toBe(0);
+    const ok = await Trainer.create(small, { ...cfg, kAux: 64 });
+    expect(created).toBeGreaterThan(0);
+    ok.dispose();
   });
 });

@@ -1,38 +1,53 @@
-import { CpuBackend, type Tensor } from '@saekit/core';
+import {
+  type Backend,
+  createCpuBackend,
+  createCpuBackendImpl,
+  defineBackend,
+  type KernelTable,
+  type Tensor,
+} from '@saekit/core';
 import { CaseContext, DEFAULT_TOLERANCE } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { trainingStepsCases } from '../src/testing/training-steps.js';
 
 /** The cpu backend with one plausible kernel bug, to prove the training-steps cases catch it. */
-class LastSlotGatherDot extends CpuBackend {
-  override gatherDot(out: Tensor, x: Tensor, indices: Tensor, weight: Tensor): void {
-    super.gatherDot(out, x, indices, weight);
-    // A ragged-edge tiling bug: the last slot of every row is never written (reads as 0).
-    const [rows, k] = out.shape;
-    if (k < 2) return;
-    const v = (out as unknown as { data: Float32Array }).data;
-    for (let r = 0; r < rows; r++) v[r * k + k - 1] = 0;
-  }
+function mutant(overrides: (base: KernelTable) => Partial<KernelTable>): Backend {
+  const impl = createCpuBackendImpl();
+  return defineBackend({ ...impl, kernels: { ...impl.kernels, ...overrides(impl.kernels) } });
 }
 
-class MaskIgnoringTopk extends CpuBackend {
-  override topk(values: Tensor, indices: Tensor, scores: Tensor): void {
-    super.topk(values, indices, scores); // the AuxK mask is silently dropped
-  }
-}
+const LastSlotGatherDot = () =>
+  mutant((base) => ({
+    gatherDot(out: Tensor, x: Tensor, indices: Tensor, weight: Tensor): void {
+      base.gatherDot(out, x, indices, weight);
+      // A ragged-edge tiling bug: the last slot of every row is never written (reads as 0).
+      const [rows, k] = out.shape;
+      if (k < 2) return;
+      const v = (out as unknown as { data: Float32Array }).data;
+      for (let r = 0; r < rows; r++) v[r * k + k - 1] = 0;
+    },
+  }));
 
-class LastRowScatter extends CpuBackend {
-  override scatterOuterAdd(weight: Tensor, indices: Tensor, values: Tensor, x: Tensor): void {
-    const [rows, k] = indices.shape;
-    const idx = (indices as unknown as { data: Int32Array }).data;
-    const saved = idx.slice((rows - 1) * k);
-    idx.fill(-1, (rows - 1) * k); // skips the batch's last row
-    super.scatterOuterAdd(weight, indices, values, x);
-    idx.set(saved, (rows - 1) * k);
-  }
-}
+const MaskIgnoringTopk = () =>
+  mutant((base) => ({
+    topk(values: Tensor, indices: Tensor, scores: Tensor): void {
+      base.topk(values, indices, scores); // the AuxK mask is silently dropped
+    },
+  }));
 
-async function runCase(backend: CpuBackend, name: string): Promise<void> {
+const LastRowScatter = () =>
+  mutant((base) => ({
+    scatterOuterAdd(weight: Tensor, indices: Tensor, values: Tensor, x: Tensor): void {
+      const [rows, k] = indices.shape;
+      const idx = (indices as unknown as { data: Int32Array }).data;
+      const saved = idx.slice((rows - 1) * k);
+      idx.fill(-1, (rows - 1) * k); // skips the batch's last row
+      base.scatterOuterAdd(weight, indices, values, x);
+      idx.set(saved, (rows - 1) * k);
+    },
+  }));
+
+async function runCase(backend: Backend, name: string): Promise<void> {
   const c = trainingStepsCases.cases.find((x) => x.name === name)!;
   const ctx = new CaseContext(backend, DEFAULT_TOLERANCE, 20241, c.name);
   try {
@@ -44,7 +59,7 @@ async function runCase(backend: CpuBackend, name: string): Promise<void> {
 
 describe('training-steps conformance cases', () => {
   it('pass on a correct backend', async () => {
-    for (const c of trainingStepsCases.cases) await runCase(new CpuBackend(), c.name);
+    for (const c of trainingStepsCases.cases) await runCase(createCpuBackend(), c.name);
   });
 
   for (const [label, Broken] of [
@@ -53,7 +68,7 @@ describe('training-steps conformance cases', () => {
     ['scatterOuterAdd skipping the last row', LastRowScatter],
   ] as const) {
     it(`fail on a backend with ${label}`, async () => {
-      await expect(runCase(new Broken(), 'topk, k = 4, B = 50')).rejects.toThrow(/cpu/);
+      await expect(runCase(Broken(), 'topk, k = 4, B = 50')).rejects.toThrow(/cpu/);
     });
   }
 });

@@ -26,12 +26,3 @@ export function resolveScale(scale: Scale, read: (t: Tensor, index: number) => n
   const v = scale.numerator / den;
   return scale.max === undefined ? v : Math.min(scale.max, v);
 }
-
-export function negateScale(scale: Scale): Scale {
-  if (typeof scale === 'number') return -scale;
-  if (scale.max !== undefined) {
-    // min(max, a) negated is not min(max, -a); callers only negate unclamped scales.
-    throw new Error('negateScale: a clamped scale cannot be negated');
-  }
-  return { ...scale, numerator: -scale.numerator };
-}

@@ -29,13 +29,25 @@ export class CaseContext {
   readonly #tensors: Tensor[] = [];
   #reference: Backend | undefined;
 
+  readonly #others: Backend[] = [];
+
   constructor(
     readonly backend: Backend,
     readonly tolerance: Tolerance,
     seed: number,
     caseName: string,
+    /** Makes another instance of the backend under test (for cross-instance checks). */
+    readonly create?: () => Promise<Backend>,
   ) {
     this.random = new CaseRandom(seed, caseName);
+  }
+
+  /** A second instance of the backend under test, destroyed with the case; undefined if unknown. */
+  async anotherBackend(): Promise<Backend | undefined> {
+    if (this.create === undefined) return undefined;
+    const b = await this.create();
+    this.#others.push(b);
+    return b;
   }
 
   /** A tensor on the backend under test, disposed at the end of the case. */
@@ -159,6 +171,7 @@ export class CaseContext {
     const ref = this.#reference;
     this.#reference = undefined;
     await ref?.destroy();
+    for (const b of this.#others.splice(0)) await b.destroy();
   }
 }
 

@@ -68,7 +68,7 @@ export function describeBackendConformance(
             async () => {
               if (backend === undefined) throw new Error(`backend '${name}' was not created`);
               const label = `${group.name}/${c.name}`;
-              const ctx = new CaseContext(backend, tolerance, seed, label);
+              const ctx = new CaseContext(backend, tolerance, seed, label, create);
               const before = paths === undefined ? undefined : new Map(paths.taken(backend));
               try {
                 await c.run(ctx);

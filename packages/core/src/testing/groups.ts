@@ -1,4 +1,5 @@
 import type { ConformanceGroup } from './case.js';
+import { argumentErrorCases } from './cases/argument-errors.js';
 import { denseCases } from './cases/dense.js';
 import { elementwiseCases } from './cases/elementwise.js';
 import { largeCases } from './cases/large.js';
@@ -19,6 +20,7 @@ import { trainingStepsCases } from './training-steps.js';
  */
 export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
   memoryCases,
+  argumentErrorCases,
   denseCases,
   matmulCases,
   selectionCases,

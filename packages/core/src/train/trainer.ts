@@ -12,6 +12,7 @@ import {
   type TrainConfigInput,
 } from './config.js';
 import { M, TrainGraph } from './graph.js';
+import { checkConfigLimits } from './limits.js';
 import { geometricMedian, inputScaleOf, meanOf, tiedUnitRows } from './init.js';
 import type { StepMetrics } from './metrics.js';
 import type { JsonObject, TrainingState } from './state.js';
@@ -121,6 +122,7 @@ export class Trainer {
   private constructor(backend: Backend, config: TrainConfig) {
     this.backend = backend;
     this.config = config;
+    checkConfigLimits(config, backend.descriptor);
     this.#graph = new TrainGraph(backend, config);
     this.#rng = new Rng(config.seed, 'trainer');
     this.#notes = [...config.notes];

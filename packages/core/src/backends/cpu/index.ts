@@ -1,18 +1,16 @@
+import type { Backend } from '../../backend/define-backend.js';
 import { type BackendFactory, BackendRegistry } from '../../backend/registry.js';
-import { CpuBackend } from './backend.js';
+import { createCpuBackend } from './backend.js';
 
-export { CpuBackend } from './backend.js';
+export { createCpuBackend, createCpuBackendImpl } from './backend.js';
 export { CpuTensor } from './tensor.js';
-
-export function createCpuBackend(): CpuBackend {
-  return new CpuBackend();
-}
 
 /** The reference backend's factory: lowest priority, and it always works. */
 export const cpuBackend: BackendFactory = {
   name: 'cpu',
   priority: 0,
-  create: async () => createCpuBackend(),
+  probe: async () => ({ ok: true, kind: 'cpu-native', device: 'plain TypeScript, one thread' }),
+  create: async (): Promise<Backend> => createCpuBackend(),
 };
 
 /** A registry holding `cpu`; register other backends' factories on it. */

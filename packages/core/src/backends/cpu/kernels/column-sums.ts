@@ -1,15 +1,11 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, expectSize, matrix, shapeError } from '../context.js';
-
-const K = 'columnSums';
+import { type CpuContext, matrix } from '../context.js';
 
 /** out[c] = Σ_r x[r, c] (+ out[c] when accumulating), summed in float64. */
 export function columnSums(ctx: CpuContext, out: Tensor, x: Tensor, accumulate = false): void {
-  const o = ctx.f32(out, K, 'out');
-  const xs = ctx.f32(x, K, 'x');
-  if (out === x) throw shapeError(K, 'out must not alias x');
+  const o = ctx.f32(out);
+  const xs = ctx.f32(x);
   const [R, C] = matrix(x);
-  expectSize(K, 'out', out, C, 'one per column of x');
   const acc = ctx.scratchF64('columnSums', C);
   acc.fill(0, 0, C);
   for (let r = 0; r < R; r++) {

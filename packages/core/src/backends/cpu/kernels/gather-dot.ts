@@ -1,6 +1,6 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, expectMatrix, matrix, shapeError } from '../context.js';
-import { rowIndex, sparseCode } from '../sparse.js';
+import { type CpuContext, matrix } from '../context.js';
+import { rowIndex } from '../sparse.js';
 
 const K = 'gatherDot';
 
@@ -12,15 +12,13 @@ export function gatherDot(
   indices: Tensor,
   weight: Tensor,
 ): void {
-  const xs = ctx.f32(x, K, 'x');
-  const w = ctx.f32(weight, K, 'weight');
+  const xs = ctx.f32(x);
+  const w = ctx.f32(weight);
   const [m, d] = matrix(weight);
   const [B] = matrix(x);
-  expectMatrix(K, 'x', x, B, d);
-  // out plays the part of the code's values: same [B, k] shape as indices.
-  const { k, values: o, indices: idx } = sparseCode(ctx, K, out, indices, B, 'out');
-  if (out === x || out === weight)
-    throw shapeError(K, `out must not alias ${out === x ? 'x' : 'weight'}`);
+  const o = ctx.f32(out);
+  const idx = ctx.i32(indices);
+  const k = matrix(indices)[1];
   for (let b = 0; b < B; b++) {
     const xb = b * d;
     for (let j = 0; j < k; j++) {

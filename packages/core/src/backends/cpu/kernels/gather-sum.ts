@@ -1,6 +1,6 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, expectMatrix, expectSize, matrix, shapeError } from '../context.js';
-import { rowIndex, sparseCode } from '../sparse.js';
+import { type CpuContext, matrix } from '../context.js';
+import { rowIndex } from '../sparse.js';
 
 const K = 'gatherSum';
 
@@ -13,20 +13,15 @@ export function gatherSum(
   weight: Tensor,
   bias?: Tensor,
 ): void {
-  const o = ctx.f32(out, K, 'out');
-  const w = ctx.f32(weight, K, 'weight');
+  const o = ctx.f32(out);
+  const w = ctx.f32(weight);
   const [m, d] = matrix(weight);
   const [B] = matrix(out);
-  expectMatrix(K, 'out', out, B, d);
-  const code = sparseCode(ctx, K, values, indices, B);
-  if (out === weight) throw shapeError(K, 'out must not alias weight');
-  let bv: Float32Array | undefined;
-  if (bias !== undefined) {
-    bv = ctx.f32(bias, K, 'bias');
-    expectSize(K, 'bias', bias, d, 'one per column of weight');
-  }
+  const bv = bias === undefined ? undefined : ctx.f32(bias);
+  const v = ctx.f32(values);
+  const idx = ctx.i32(indices);
+  const k = matrix(values)[1];
   const acc = ctx.scratchF64('gatherSum', d);
-  const { k, values: v, indices: idx } = code;
   for (let b = 0; b < B; b++) {
     if (bv === undefined) acc.fill(0, 0, d);
     else for (let c = 0; c < d; c++) acc[c] = bv[c];

@@ -1,7 +1,5 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, expectOffset, shapeError } from '../context.js';
-
-const K = 'kthLargest';
+import type { CpuContext } from '../context.js';
 
 /**
  * out[offset] = the n-th largest element of x. Quickselect with a three-way partition on a
@@ -15,12 +13,8 @@ export function kthLargest(
   x: Tensor,
   n: number,
 ): void {
-  const o = ctx.f32(out, K, 'out');
-  const xs = ctx.f32(x, K, 'x');
-  expectOffset(K, 'offset', out, offset);
-  if (!Number.isInteger(n) || n < 1 || n > x.size) {
-    throw shapeError(K, `n ${n} must be an integer in [1, ${x.size}] (x has ${x.size} elements)`);
-  }
+  const o = ctx.f32(out);
+  const xs = ctx.f32(x);
   const a = ctx.scratchF32('kthLargest', x.size);
   a.set(xs);
   // The n-th largest is the element of rank size − n in ascending order.

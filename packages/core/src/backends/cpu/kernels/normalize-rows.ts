@@ -1,11 +1,9 @@
 import type { Tensor } from '../../../backend/tensor.js';
 import { type CpuContext, matrix } from '../context.js';
 
-const K = 'normalizeRows';
-
 /** weight[i] /= ‖weight[i]‖ for every row with a non-zero norm, in place (norm in float64). */
 export function normalizeRows(ctx: CpuContext, weight: Tensor): void {
-  const w = ctx.f32(weight, K, 'weight');
+  const w = ctx.f32(weight);
   const [m, d] = matrix(weight);
   for (let r = 0; r < m; r++) {
     const base = r * d;

@@ -1,8 +1,6 @@
 import type { ReduceOp } from '../../../backend/backend.js';
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, expectOffset, matrix, shapeError } from '../context.js';
-
-const K = 'reduce';
+import { type CpuContext, matrix } from '../context.js';
 
 /**
  * out[offset] = (out[offset] when accumulating) + Σ x | Σ x² | Σ_r ‖x[r] − mean_r x[r]‖².
@@ -17,9 +15,8 @@ export function reduce(
   op: ReduceOp,
   accumulate = false,
 ): void {
-  const o = ctx.f32(out, K, 'out');
-  const xs = ctx.f32(x, K, 'x');
-  expectOffset(K, 'offset', out, offset);
+  const o = ctx.f32(out);
+  const xs = ctx.f32(x);
   let total: number;
   if (op === 'sum') {
     total = 0;
@@ -27,10 +24,8 @@ export function reduce(
   } else if (op === 'sumSquares') {
     total = 0;
     for (let i = 0; i < xs.length; i++) total += xs[i] * xs[i];
-  } else if (op === 'sumSquaresCentered') {
-    total = sumSquaresCentered(ctx, xs, ...matrix(x));
   } else {
-    throw shapeError(K, `op '${String(op)}' is not one of sum, sumSquares, sumSquaresCentered`);
+    total = sumSquaresCentered(ctx, xs, ...matrix(x));
   }
   o[offset] = accumulate ? o[offset] + total : total;
 }

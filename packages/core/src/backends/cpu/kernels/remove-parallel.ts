@@ -1,17 +1,11 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, describe, matrix, shapeError } from '../context.js';
-
-const K = 'removeParallel';
+import { type CpuContext, matrix } from '../context.js';
 
 /** grad[i] −= ⟨grad[i], weight[i]⟩ · weight[i], in place (weight rows are unit vectors). */
 export function removeParallel(ctx: CpuContext, grad: Tensor, weight: Tensor): void {
-  const g = ctx.f32(grad, K, 'grad');
-  const w = ctx.f32(weight, K, 'weight');
+  const g = ctx.f32(grad);
+  const w = ctx.f32(weight);
   const [m, d] = matrix(grad);
-  const [wm, wd] = matrix(weight);
-  if (wm !== m || wd !== d)
-    throw shapeError(K, `weight ${describe(weight)} must be [${m}, ${d}] like grad`);
-  if (grad === weight) throw shapeError(K, 'grad must not alias weight');
   for (let r = 0; r < m; r++) {
     const base = r * d;
     let dot = 0;

@@ -1,22 +1,14 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, describe, shapeError } from '../context.js';
-import { rowIndex, sameShape } from '../sparse.js';
+import type { CpuContext } from '../context.js';
+import { rowIndex } from '../sparse.js';
 
 const K = 'scatterAdd';
 
 /** out[indices[i]] += values[i] (out 1-D); duplicates accumulate, empty slots are skipped. */
 export function scatterAdd(ctx: CpuContext, out: Tensor, indices: Tensor, values: Tensor): void {
-  const o = ctx.f32(out, K, 'out');
-  const idx = ctx.i32(indices, K, 'indices');
-  const v = ctx.f32(values, K, 'values');
-  if (out.shape.length !== 1) throw shapeError(K, `out ${describe(out)} must be 1-D`);
-  if (!sameShape(indices, values)) {
-    throw shapeError(
-      K,
-      `indices ${describe(indices)} must have the shape of values ${describe(values)}`,
-    );
-  }
-  if (out === values) throw shapeError(K, 'out must not alias values');
+  const o = ctx.f32(out);
+  const idx = ctx.i32(indices);
+  const v = ctx.f32(values);
   const m = out.size;
   // Accumulate in float64 so many duplicates of one index round once.
   const acc = ctx.scratchF64('scatterAdd', m);

@@ -1,6 +1,6 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import { type CpuContext, expectMatrix, matrix, shapeError } from '../context.js';
-import { rowIndex, sparseCode } from '../sparse.js';
+import { type CpuContext, matrix } from '../context.js';
+import { rowIndex } from '../sparse.js';
 
 const K = 'scatterOuterAdd';
 
@@ -19,13 +19,12 @@ export function scatterOuterAdd(
   values: Tensor,
   x: Tensor,
 ): void {
-  const w = ctx.f32(weight, K, 'weight');
-  const xs = ctx.f32(x, K, 'x');
+  const w = ctx.f32(weight);
+  const xs = ctx.f32(x);
   const [m, d] = matrix(weight);
-  const [B] = matrix(x);
-  expectMatrix(K, 'x', x, B, d);
-  const { k, values: v, indices: idx } = sparseCode(ctx, K, values, indices, B);
-  if (weight === x || weight === values) throw shapeError(K, 'weight must not alias x or values');
+  const [B, k] = matrix(values);
+  const v = ctx.f32(values);
+  const idx = ctx.i32(indices);
   const n = B * k;
   const start = ctx.scratchI32('scatterOuterAdd.start', m + 1);
   const order = ctx.scratchI32('scatterOuterAdd.order', n);

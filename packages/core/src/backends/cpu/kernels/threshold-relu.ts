@@ -1,14 +1,5 @@
 import type { Tensor } from '../../../backend/tensor.js';
-import {
-  type CpuContext,
-  describe,
-  expectOffset,
-  expectSize,
-  matrix,
-  shapeError,
-} from '../context.js';
-
-const K = 'thresholdRelu';
+import { type CpuContext, matrix } from '../context.js';
 
 /**
  * out = (x > t and x > 0) ? x : 0 with t = threshold[column] (JumpReLU, strict as upstream),
@@ -22,13 +13,10 @@ export function thresholdRelu(
   threshold: Tensor,
   index?: number,
 ): void {
-  const o = ctx.f32(out, K, 'out');
-  const xs = ctx.f32(x, K, 'x');
-  const th = ctx.f32(threshold, K, 'threshold');
-  if (out.size !== x.size)
-    throw shapeError(K, `out ${describe(out)} must have the size of x ${describe(x)}`);
+  const o = ctx.f32(out);
+  const xs = ctx.f32(x);
+  const th = ctx.f32(threshold);
   if (index !== undefined) {
-    expectOffset(K, 'index', threshold, index);
     const t = th[index];
     for (let i = 0; i < xs.length; i++) {
       const v = xs[i];
@@ -37,7 +25,6 @@ export function thresholdRelu(
     return;
   }
   const cols = matrix(x)[1];
-  expectSize(K, 'threshold', threshold, cols, 'one per column of x');
   for (let base = 0; base < xs.length; base += cols) {
     for (let c = 0; c < cols; c++) {
       const v = xs[base + c];
