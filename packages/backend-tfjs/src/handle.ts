@@ -62,13 +62,7 @@ function reshapeOwned(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
   return r;
 }
 
-/** The handle behind a saekit tensor, checking it belongs to this backend and is alive. */
-export function unwrap(t: Tensor, kernel: string, role: string): TfjsTensor {
-  if (!(t instanceof TfjsTensor)) {
-    throw new ShapeError(
-      `${kernel}: '${role}' belongs to backend '${t.backend}', not '${BACKEND_NAME}'`,
-    );
-  }
-  if (t.disposed) throw new ShapeError(`${kernel}: '${role}' [${t.shape}] was disposed`);
-  return t;
+/** The handle behind a saekit tensor that core has already validated as one of this backend's. */
+export function handle(t: Tensor): TfjsTensor {
+  return t as TfjsTensor;
 }

@@ -1,20 +1,15 @@
 import type { Scale } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from './handle.js';
+import { handle } from './handle.js';
 
 /**
  * A Scale as a tfjs operand: host numbers stay numbers; a DeviceScale becomes a scalar
  * computed on the device, so a step never reads back to learn its own factors. Call inside
  * tf.tidy.
  */
-export function scaleOperand(scale: Scale, kernel: string): number | tf.Scalar {
+export function scaleOperand(scale: Scale): number | tf.Scalar {
   if (typeof scale === 'number') return scale;
-  const src = unwrap(scale.source, kernel, 'scale.source');
-  if (!(scale.index >= 0 && scale.index < src.size)) {
-    throw new RangeError(
-      `${kernel}: scale index ${scale.index} outside source of size ${src.size}`,
-    );
-  }
+  const src = handle(scale.source);
   const raw: tf.Scalar = tf.reshape(tf.slice(tf.reshape(src.value, [-1]), [scale.index], [1]), []);
   const den = scale.sqrt ? tf.sqrt(raw) : raw;
   let v: tf.Scalar = tf.div(scale.numerator, den);

@@ -20,7 +20,7 @@ vi.mock('@tensorflow/tfjs-node', async () => {
 describe('tfjs backend choice with tfjs-node present', () => {
   it('prefers tensorflow, says why tfjs-node-gpu was passed over, and runs kernels on it', async () => {
     const be = await createTfjsBackend();
-    expect(be.tfjsBackend).toBe('tensorflow');
+    expect(be.choice.kind).toBe('tensorflow');
     // vitest wraps a throwing mock factory's error in its own message, so match the prefix.
     expect(be.choice.detail).toMatch(
       /^@tensorflow\/tfjs-node 4\.22\.0 \(@tensorflow\/tfjs-node-gpu installed but failed to load: /,

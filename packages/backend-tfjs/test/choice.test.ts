@@ -6,7 +6,7 @@ describe('tfjs backend choice', () => {
   it('skips tensorflow with the reason when tfjs-node is not installed, then takes wasm', async () => {
     const be = await createTfjsBackend();
     try {
-      expect(be.tfjsBackend).toBe('wasm');
+      expect(be.choice.kind).toBe('wasm');
       expect(be.choice.skipped).toHaveLength(1);
       const [skip] = be.choice.skipped;
       expect(skip.kind).toBe('tensorflow');
@@ -20,7 +20,7 @@ describe('tfjs backend choice', () => {
 
   it('honours an explicit preference and reports unknown names', async () => {
     const be = await createTfjsBackend({ prefer: ['cpu', 'wasm'] });
-    expect(be.tfjsBackend).toBe('cpu');
+    expect(be.choice.kind).toBe('cpu');
     be.destroy();
     await expect(createTfjsBackend({ prefer: ['tensorflow'] })).rejects.toThrow(
       /tensorflow: .*not installed/,

@@ -23,7 +23,7 @@ describe.each(['cpu', 'wasm'] as const)('tfjs %s kernels', (kind) => {
   const read = (t: Tensor) => (be as Backend).read(t);
 
   it('runs on the requested tfjs backend', () => {
-    expect(be.tfjsBackend).toBe(kind);
+    expect(be.choice.kind).toBe(kind);
     expect(be.choice.skipped).toEqual([]);
   });
 

@@ -1,8 +1,7 @@
 import type { AdamOptions, Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
+import { handle } from '../handle.js';
 import { scaleOperand } from '../scale.js';
-import { expectSize } from './checks.js';
 import { flatOf } from './views.js';
 
 /** One Adam step (PyTorch semantics) on gradScale · grad; param, m and v updated together. */
@@ -13,24 +12,17 @@ export function adam(
   v: Tensor,
   options: AdamOptions,
 ): void {
-  const K = 'adam';
-  const p = unwrap(param, K, 'param');
-  const g = unwrap(grad, K, 'grad');
-  const tm = unwrap(m, K, 'm');
-  const tv = unwrap(v, K, 'v');
-  for (const [role, t] of [
-    ['grad', g],
-    ['m', tm],
-    ['v', tv],
-  ] as const)
-    expectSize(K, role, t, p.size);
+  const p = handle(param);
+  const g = handle(grad);
+  const tm = handle(m);
+  const tv = handle(v);
   const { lr, beta1, beta2, eps, step } = options;
   // Bias corrections in double precision on the host: they depend only on the step number.
   const bc1 = 1 - beta1 ** step;
   const bc2 = 1 - beta2 ** step;
   const [np, nm, nv] = tf.tidy(() => {
     let gv: tf.Tensor = flatOf(g);
-    if (options.gradScale !== undefined) gv = tf.mul(gv, scaleOperand(options.gradScale, K));
+    if (options.gradScale !== undefined) gv = tf.mul(gv, scaleOperand(options.gradScale));
     const m1 = tf.add(tf.mul(flatOf(tm), beta1), tf.mul(gv, 1 - beta1));
     const v1 = tf.add(tf.mul(flatOf(tv), beta2), tf.mul(tf.square(gv), 1 - beta2));
     const denom = tf.add(tf.sqrt(tf.div(v1, bc2)), eps);

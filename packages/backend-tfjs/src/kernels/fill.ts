@@ -1,8 +1,8 @@
 import type { Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
+import { handle } from '../handle.js';
 
 export function fill(out: Tensor, value: number): void {
-  const o = unwrap(out, 'fill', 'out');
+  const o = handle(out);
   o.assign(tf.fill([...o.shape], value, o.dtype));
 }

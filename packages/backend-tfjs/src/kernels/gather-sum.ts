@@ -1,9 +1,7 @@
-import type { Tensor } from '@saekit/core';
+import { asMatrix, type Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectMatrix, expectSize } from './checks.js';
+import { handle } from '../handle.js';
 import { gatherRows } from './fast-paths.js';
-import { sparseCodeShape, weightShape } from './sparse-shapes.js';
 import { overTokenChunks, sparseSlots } from './sparse-slots.js';
 import { matrixOf } from './views.js';
 
@@ -18,16 +16,13 @@ export function gatherSum(
   weight: Tensor,
   bias?: Tensor,
 ): void {
-  const K = 'gatherSum';
-  const o = unwrap(out, K, 'out');
-  const tv = unwrap(values, K, 'values');
-  const ti = unwrap(indices, K, 'indices');
-  const tw = unwrap(weight, K, 'weight');
-  const [, d] = weightShape(K, tw);
-  const [rows, k] = sparseCodeShape(K, ti, tv);
-  expectMatrix(K, 'out', o, rows, d);
-  const tb = bias === undefined ? undefined : unwrap(bias, K, 'bias');
-  if (tb) expectSize(K, 'bias', tb, d);
+  const o = handle(out);
+  const tv = handle(values);
+  const ti = handle(indices);
+  const tw = handle(weight);
+  const [, d] = asMatrix(tw);
+  const [rows, k] = asMatrix(ti);
+  const tb = bias === undefined ? undefined : handle(bias);
   o.assign(
     tf.tidy(() => {
       const w = matrixOf(tw);

@@ -1,28 +1,19 @@
-import { type MatmulOptions, ShapeError, type Tensor } from '@saekit/core';
+import { asMatrix, type MatmulOptions, type Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectMatrix, expectSize } from './checks.js';
+import { handle } from '../handle.js';
 import { matrixOf } from './views.js';
 
 /** out = alpha · op(a) · op(b) + bias [+ out]. */
 export function matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
-  const K = 'matmul';
-  const o = unwrap(out, K, 'out');
-  const ta = unwrap(a, K, 'a');
-  const tb = unwrap(b, K, 'b');
+  const o = handle(out);
+  const ta = handle(a);
+  const tb = handle(b);
   const { transA = false, transB = false, alpha = 1, accumulate = false } = options;
-  const [ar, ac] = expectMatrix(K, 'a', ta, undefined, undefined);
-  const [br, bc] = expectMatrix(K, 'b', tb, undefined, undefined);
+  const [ar, ac] = asMatrix(ta);
+  const [br, bc] = asMatrix(tb);
   const [rows, inner] = transA ? [ac, ar] : [ar, ac];
-  const [inner2, cols] = transB ? [bc, br] : [br, bc];
-  if (inner !== inner2) {
-    throw new ShapeError(
-      `${K}: inner sizes differ, op(a) is [${rows}, ${inner}] and op(b) [${inner2}, ${cols}]`,
-    );
-  }
-  expectMatrix(K, 'out', o, rows, cols);
-  const bias = options.bias === undefined ? undefined : unwrap(options.bias, K, 'bias');
-  if (bias) expectSize(K, 'bias', bias, cols);
+  const cols = transB ? br : bc;
+  const bias = options.bias === undefined ? undefined : handle(options.bias);
   o.assign(
     tf.tidy(() => {
       // wasm's matmul is fast only on untransposed operands (XNNPACK): a transposed operand

@@ -1,11 +1,11 @@
 import type { Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
+import { handle } from '../handle.js';
 import { matrixOf } from './views.js';
 
 /** weight[i] /= ‖weight[i]‖ for rows with a non-zero norm; zero rows stay zero. */
 export function normalizeRows(weight: Tensor): void {
-  const w = unwrap(weight, 'normalizeRows', 'weight');
+  const w = handle(weight);
   w.assign(
     tf.tidy(() => {
       const wm = matrixOf(w);

@@ -1,7 +1,6 @@
 import type { ReduceOp, Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectDtype, expectOffset } from './checks.js';
+import { handle } from '../handle.js';
 import { elementOf, flatOf, matrixOf, withElement } from './views.js';
 
 /** out[offset] = [out[offset] +] Σ x | Σ x² | Σ_r ‖x[r] − mean_r x[r]‖². */
@@ -12,19 +11,15 @@ export function reduce(
   op: ReduceOp,
   accumulate = false,
 ): void {
-  const K = 'reduce';
-  const o = unwrap(out, K, 'out');
-  const tx = unwrap(x, K, 'x');
-  expectDtype(K, 'out', o, 'float32');
-  expectOffset(K, o, offset);
+  const o = handle(out);
+  const tx = handle(x);
   o.assign(
     tf.tidy(() => {
       const xm = tf.cast(matrixOf(tx), 'float32');
       let r: tf.Tensor;
       if (op === 'sum') r = tf.sum(xm);
       else if (op === 'sumSquares') r = tf.sum(tf.square(xm));
-      else if (op === 'sumSquaresCentered') r = tf.sum(tf.square(tf.sub(xm, tf.mean(xm, 0, true))));
-      else throw new RangeError(`${K}: unknown op '${String(op)}'`);
+      else r = tf.sum(tf.square(tf.sub(xm, tf.mean(xm, 0, true))));
       if (accumulate) r = tf.add(r, elementOf(o, offset));
       return withElement(flatOf(o), offset, r);
     }),

@@ -1,18 +1,14 @@
 import type { Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectDtype, expectSize } from './checks.js';
+import { handle } from '../handle.js';
 import { sparseSlots } from './sparse-slots.js';
 import { flatOf } from './views.js';
 
 /** out[indices[i]] += values[i] over all slots, out 1-D; duplicates accumulate, −1 skipped. */
 export function scatterAdd(out: Tensor, indices: Tensor, values: Tensor): void {
-  const K = 'scatterAdd';
-  const o = unwrap(out, K, 'out');
-  const ti = unwrap(indices, K, 'indices');
-  const tv = unwrap(values, K, 'values');
-  expectDtype(K, 'indices', ti, 'int32');
-  expectSize(K, 'values', tv, ti.size);
+  const o = handle(out);
+  const ti = handle(indices);
+  const tv = handle(values);
   const n = ti.size;
   o.assign(
     tf.tidy(() => {

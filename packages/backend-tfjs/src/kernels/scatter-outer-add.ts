@@ -1,9 +1,7 @@
-import type { Tensor } from '@saekit/core';
+import { asMatrix, type Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectMatrix } from './checks.js';
+import { handle } from '../handle.js';
 import { outerRows } from './fast-paths.js';
-import { sparseCodeShape, weightShape } from './sparse-shapes.js';
 import { rowsPerChunk, sparseSlots } from './sparse-slots.js';
 import { matrixOf } from './views.js';
 
@@ -13,14 +11,12 @@ import { matrixOf } from './views.js';
  * dense intermediate is the [m, d] update the size of the weight itself.
  */
 export function scatterOuterAdd(weight: Tensor, indices: Tensor, values: Tensor, x: Tensor): void {
-  const K = 'scatterOuterAdd';
-  const tw = unwrap(weight, K, 'weight');
-  const ti = unwrap(indices, K, 'indices');
-  const tv = unwrap(values, K, 'values');
-  const tx = unwrap(x, K, 'x');
-  const [m, d] = weightShape(K, tw);
-  const [rows, k] = sparseCodeShape(K, ti, tv);
-  expectMatrix(K, 'x', tx, rows, d);
+  const tw = handle(weight);
+  const ti = handle(indices);
+  const tv = handle(values);
+  const tx = handle(x);
+  const [m, d] = asMatrix(tw);
+  const [rows, k] = asMatrix(ti);
   const chunk = rowsPerChunk(rows, k, d);
   const allV = tf.tidy(() => matrixOf(tv));
   const allI = tf.tidy(() => matrixOf(ti));

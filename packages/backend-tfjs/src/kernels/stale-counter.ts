@@ -1,15 +1,12 @@
 import type { Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectSize } from './checks.js';
+import { handle } from '../handle.js';
 import { flatOf } from './views.js';
 
 /** counter = fired > 0 ? 0 : counter + increment (tokens since each latent last fired). */
 export function staleCounter(counter: Tensor, fired: Tensor, increment: number): void {
-  const K = 'staleCounter';
-  const c = unwrap(counter, K, 'counter');
-  const f = unwrap(fired, K, 'fired');
-  expectSize(K, 'fired', f, c.size);
+  const c = handle(counter);
+  const f = handle(fired);
   c.assign(
     tf.tidy(() => {
       const cv = flatOf(c);

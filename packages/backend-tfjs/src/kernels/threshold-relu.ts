@@ -1,7 +1,6 @@
-import { ShapeError, type Tensor } from '@saekit/core';
+import { asMatrix, type Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectMatrix, expectSize } from './checks.js';
+import { handle } from '../handle.js';
 import { elementOf, matrixOf } from './views.js';
 
 /**
@@ -10,16 +9,10 @@ import { elementOf, matrixOf } from './views.js';
  * read back).
  */
 export function thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void {
-  const K = 'thresholdRelu';
-  const o = unwrap(out, K, 'out');
-  const tx = unwrap(x, K, 'x');
-  const tt = unwrap(threshold, K, 'threshold');
-  expectSize(K, 'x', tx, o.size);
-  const [, cols] = expectMatrix(K, 'x', tx, undefined, undefined);
-  if (index === undefined) expectSize(K, 'threshold', tt, cols);
-  else if (!Number.isInteger(index) || index < 0 || index >= tt.size) {
-    throw new ShapeError(`${K}: index ${index} outside 'threshold' [${tt.shape}]`);
-  }
+  const o = handle(out);
+  const tx = handle(x);
+  const tt = handle(threshold);
+  const [, cols] = asMatrix(tx);
   o.assign(
     tf.tidy(() => {
       const xm = matrixOf(tx);

@@ -1,7 +1,6 @@
-import type { Tensor } from '@saekit/core';
+import { asMatrix, type Tensor } from '@saekit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { unwrap } from '../handle.js';
-import { expectDtype, expectMatrix, expectSize } from './checks.js';
+import { handle } from '../handle.js';
 import { flatOf, matrixOf } from './views.js';
 
 /**
@@ -11,17 +10,12 @@ import { flatOf, matrixOf } from './views.js';
  * number of candidates are then set to index −1 and value 0 by position, not by value.
  */
 export function topk(values: Tensor, indices: Tensor, scores: Tensor, mask?: Tensor): void {
-  const K = 'topk';
-  const tv = unwrap(values, K, 'values');
-  const ti = unwrap(indices, K, 'indices');
-  const ts = unwrap(scores, K, 'scores');
-  expectDtype(K, 'values', tv, 'float32');
-  expectDtype(K, 'indices', ti, 'int32');
-  const [rows, m] = expectMatrix(K, 'scores', ts, undefined, undefined);
-  const [, k] = expectMatrix(K, 'values', tv, rows, undefined);
-  expectMatrix(K, 'indices', ti, rows, k);
-  const tm = mask === undefined ? undefined : unwrap(mask, K, 'mask');
-  if (tm) expectSize(K, 'mask', tm, m);
+  const tv = handle(values);
+  const ti = handle(indices);
+  const ts = handle(scores);
+  const [rows, m] = asMatrix(ts);
+  const [, k] = asMatrix(tv);
+  const tm = mask === undefined ? undefined : handle(mask);
   const kk = Math.min(k, m);
   const [v, i] = tf.tidy(() => {
     let s = matrixOf(ts);

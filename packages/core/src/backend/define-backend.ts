@@ -144,7 +144,10 @@ export function defineBackend<E extends object = Record<never, never>>(
   };
   const kernels = {} as Record<KernelName, (...args: unknown[]) => void>;
   for (const kernel of KERNEL_NAMES) kernels[kernel] = validated(kernel, impl.kernels, ctx, alive);
-  return Object.assign(base, kernels, extras) as unknown as Backend & E;
+  Object.assign(base, kernels);
+  // Descriptors, not values: an extra may be a getter (a live count) that must stay live.
+  if (extras !== undefined) Object.defineProperties(base, Object.getOwnPropertyDescriptors(extras));
+  return base as unknown as Backend & E;
 }
 
 function validated(
