@@ -1,12 +1,10 @@
 import {
   type Backend,
-  type DType,
-  type HostArray,
-  SaekitError,
-  ShapeError,
-  type Tensor,
+  type BackendMemory,
+  defineBackend,
+  type KernelTable,
+  NO_LIMITS,
 } from '@saekit/core';
-import { own } from './check.js';
 import { adam } from './kernels/adam.js';
 import { axpby } from './kernels/axpby.js';
 import { columnSums } from './kernels/column-sums.js';
@@ -28,93 +26,84 @@ import { thresholdRelu } from './kernels/threshold-relu.js';
 import { topk } from './kernels/topk.js';
 import { allocate, BACKEND_NAME, NaiveTensor } from './tensor.js';
 
+/** One function per kernel (./kernels), each a plain loop over typed arrays. */
+const kernels: KernelTable = {
+  fill,
+  copy,
+  matmul,
+  topk,
+  kthLargest,
+  gatherSum,
+  gatherDot,
+  scatterOuterAdd,
+  scatterAdd,
+  columnSums,
+  reduce,
+  axpby,
+  maskPositive,
+  greaterThan,
+  thresholdRelu,
+  staleCounter,
+  adam,
+  normalizeRows,
+  removeParallel,
+};
+
+export type NaiveBackend = Backend & { readonly liveTensors: number };
+
 /**
- * A Backend in the plainest form: tensors are typed arrays in host memory and every kernel
- * is a loop over them (one file each under ./kernels). Memory calls live here; kernels are
- * wired in as fields, so `backend.matmul(...)` is the kernel function itself.
+ * A Backend in the plainest form: tensors are typed arrays in host memory. What a backend
+ * author writes is memory management and math; `defineBackend` adds validation of every
+ * call, so none of this code checks an argument.
  */
-export class NaiveBackend implements Backend {
-  readonly name = BACKEND_NAME;
-  readonly #live = new Set<NaiveTensor>();
-  #destroyed = false;
-
-  create(shape: readonly number[], dtype: DType = 'float32', data?: HostArray): Tensor {
-    this.#assertAlive();
-    for (const s of shape) {
-      if (!Number.isInteger(s) || s < 0) {
-        throw new ShapeError(`naive.create: bad shape [${shape.join(', ')}]`);
-      }
-    }
-    const t = new NaiveTensor(
-      [...shape],
-      dtype,
-      allocate(
+export function createNaiveBackend(): NaiveBackend {
+  const live = new Set<NaiveTensor>();
+  const memory: BackendMemory = {
+    create(shape, dtype, data) {
+      const t = new NaiveTensor(
+        shape,
         dtype,
-        shape.reduce((a, b) => a * b, 1),
-      ),
-    );
-    if (data !== undefined) this.write(t, data);
-    this.#live.add(t);
-    return t;
-  }
-
-  write(tensor: Tensor, data: HostArray): void {
-    const t = own('write', 'tensor', tensor);
-    if (data.length !== t.size) {
-      throw new ShapeError(
-        `naive.write: ${data.length} values for a tensor of ${t.size} ([${t.shape.join(', ')}])`,
+        allocate(
+          dtype,
+          shape.reduce((a, b) => a * b, 1),
+        ),
       );
-    }
-    t.data.set(data);
-  }
-
-  async read(tensor: Tensor): Promise<HostArray> {
-    const t = own('read', 'tensor', tensor);
+      if (data !== undefined) t.data.set(data);
+      live.add(t);
+      return t;
+    },
+    write: (t, data) => (t as NaiveTensor).data.set(data),
     // A copy, so the caller can keep it while kernels keep writing the tensor.
-    return t.data.slice();
-  }
-
-  dispose(tensor: Tensor): void {
-    const t = own('dispose', 'tensor', tensor);
-    t.release();
-    this.#live.delete(t);
-  }
-
-  /** Nothing is queued: every kernel ran when it was called. */
-  flush(): void {}
-
-  destroy(): void {
-    for (const t of this.#live) t.release();
-    this.#live.clear();
-    this.#destroyed = true;
-  }
-
-  /** Tensors created and not yet disposed (a leak check for tests). */
-  get liveTensors(): number {
-    return this.#live.size;
-  }
-
-  #assertAlive(): void {
-    if (this.#destroyed) throw new SaekitError('naive: backend used after destroy()');
-  }
-
-  readonly fill = fill;
-  readonly copy = copy;
-  readonly matmul = matmul;
-  readonly topk = topk;
-  readonly kthLargest = kthLargest;
-  readonly gatherSum = gatherSum;
-  readonly gatherDot = gatherDot;
-  readonly scatterOuterAdd = scatterOuterAdd;
-  readonly scatterAdd = scatterAdd;
-  readonly columnSums = columnSums;
-  readonly reduce = reduce;
-  readonly axpby = axpby;
-  readonly maskPositive = maskPositive;
-  readonly greaterThan = greaterThan;
-  readonly thresholdRelu = thresholdRelu;
-  readonly staleCounter = staleCounter;
-  readonly adam = adam;
-  readonly normalizeRows = normalizeRows;
-  readonly removeParallel = removeParallel;
+    read: async (t) => (t as NaiveTensor).data.slice(),
+    dispose(t) {
+      (t as NaiveTensor).release();
+      live.delete(t as NaiveTensor);
+    },
+    status: (t) =>
+      live.has(t as NaiveTensor)
+        ? 'usable'
+        : t instanceof NaiveTensor && t.disposed
+          ? 'disposed'
+          : 'foreign',
+    flush() {}, // nothing is queued: every kernel ran when it was called
+    destroy() {
+      for (const t of live) t.release();
+      live.clear();
+    },
+  };
+  const descriptor = {
+    name: BACKEND_NAME,
+    device: 'JavaScript loops',
+    kind: 'cpu-native',
+    limits: NO_LIMITS,
+  } as const;
+  return defineBackend(
+    { descriptor, memory, kernels },
+    {
+      /** Tensors created and not yet disposed (a leak check for tests). */
+      get liveTensors() {
+        return live.size;
+      },
+    },
+  );
 }

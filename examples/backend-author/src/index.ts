@@ -1,12 +1,8 @@
 import type { BackendFactory } from '@saekit/core';
-import { NaiveBackend } from './backend.js';
+import { createNaiveBackend } from './backend.js';
 
-export { NaiveBackend } from './backend.js';
+export { createNaiveBackend, type NaiveBackend } from './backend.js';
 export { NaiveTensor } from './tensor.js';
-
-export function createNaiveBackend(): NaiveBackend {
-  return new NaiveBackend();
-}
 
 /**
  * How saekit finds the backend: register this with a BackendRegistry. The lowest priority
@@ -15,5 +11,6 @@ export function createNaiveBackend(): NaiveBackend {
 export const naiveBackend: BackendFactory = {
   name: 'naive',
   priority: -100,
+  probe: async () => ({ ok: true, kind: 'cpu-native', device: 'JavaScript loops' }),
   create: async () => createNaiveBackend(),
 };

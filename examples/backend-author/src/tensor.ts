@@ -1,4 +1,4 @@
-import { type DType, type HostArray, ShapeError, shapeSize, type Tensor } from '@saekit/core';
+import { type DType, type HostArray, SaekitError, shapeSize, type Tensor } from '@saekit/core';
 
 export const BACKEND_NAME = 'naive';
 
@@ -23,7 +23,7 @@ export class NaiveTensor implements Tensor {
   /** The storage; throws once the tensor (or its backend) has been disposed. */
   get data(): HostArray {
     if (this.#data === undefined) {
-      throw new ShapeError(`naive: tensor [${this.shape.join(', ')}] was used after dispose`);
+      throw new SaekitError(`naive: tensor [${this.shape.join(', ')}] was used after dispose`);
     }
     return this.#data;
   }

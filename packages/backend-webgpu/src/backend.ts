@@ -1,19 +1,23 @@
 import {
-  type AdamOptions,
   type Backend,
+  type BackendDescriptor,
   type BackendFactory,
+  type BackendMemory,
+  type BackendProbe,
+  BackendUnavailableError,
+  bindKernels,
   type DType,
+  defineBackend,
   type HostArray,
-  type MatmulOptions,
-  type ReduceOp,
-  type Scale,
-  ShapeError,
-  shapeSize,
   type Tensor,
 } from '@saekit/core';
-import { type AcquireOptions, type AdapterDescription, acquireDevice } from './gpu.js';
-import { gpu } from './kernels/common.js';
-import * as k from './kernels/index.js';
+import {
+  type AcquireOptions,
+  type AdapterDescription,
+  acquireDevice,
+  probeAdapter,
+} from './gpu.js';
+import { maxTopk, WEBGPU_KERNELS } from './kernels/index.js';
 import { GpuRuntime } from './runtime.js';
 import { GpuTensor } from './tensor.js';
 
@@ -32,191 +36,116 @@ export interface WebGpuBackendOptions extends AcquireOptions {
   readonly kernels?: 'auto' | 'gpu' | 'software';
 }
 
-/** The @saekit/core Backend contract in WGSL compute shaders. */
-export class WebGpuBackend implements Backend {
-  readonly name = 'webgpu';
-  readonly #rt: GpuRuntime;
-  #destroyed = false;
-
-  constructor(
-    device: GPUDevice,
-    /** The adapter this backend runs on (vendor, architecture, device, description). */
-    readonly adapter: AdapterDescription,
-    /** Whether per-kernel GPU timings are collected (timestamp queries). */
-    readonly profiling: boolean,
-    kernels: 'auto' | 'gpu' | 'software' = 'auto',
-  ) {
-    const software = kernels === 'auto' ? isSoftware(adapter) : kernels === 'software';
-    this.#rt = new GpuRuntime(device, profiling, software);
-  }
-
-  get device(): GPUDevice {
-    return this.#rt.device;
-  }
-
-  /** The largest k `topk` supports on this adapter (workgroup storage bound). */
-  get maxTopk(): number {
-    return k.maxTopk(this.#rt);
-  }
-
+/** What the WebGPU backend adds to the contract: its device and diagnostics. */
+export interface WebGpuExtras {
+  readonly device: GPUDevice;
+  /** The adapter this backend runs on (vendor, architecture, device, description). */
+  readonly adapter: AdapterDescription;
+  /** Whether per-kernel GPU timings are collected (timestamp queries). */
+  readonly profiling: boolean;
   /** Whether the barrier-free kernel variants for CPU adapters are in use. */
-  get softwareKernels(): boolean {
-    return this.#rt.software;
-  }
-
+  readonly softwareKernels: boolean;
+  /** Dispatches encoded so far. */
+  readonly dispatchCount: number;
   /**
    * Dispatches so far per kernel, keyed `kernel:path` for kernels with several implementations
    * (topk 'row-scan' / 'radix', matmul 'tiled' / 'blocked', normalizeRows and removeParallel
    * 'workgroup' / 'row'): what the conformance suite's path check reads.
    */
-  kernelPaths(): ReadonlyMap<string, number> {
-    return new Map(this.#rt.paths);
-  }
-
-  /** Dispatches encoded so far. */
-  get dispatchCount(): number {
-    return this.#rt.dispatchCount;
-  }
-
-  // ---- memory ---------------------------------------------------------------------------
-
-  create(shape: readonly number[], dtype: DType = 'float32', data?: HostArray): Tensor {
-    for (const s of shape) {
-      if (!(Number.isInteger(s) && s >= 0)) {
-        throw new ShapeError(`webgpu create: bad shape [${shape.join(', ')}]`);
-      }
-    }
-    const size = shapeSize(shape);
-    const bytes = size * 4;
-    if (bytes > this.#rt.maxBuffer) {
-      throw new ShapeError(
-        `webgpu create: a [${shape.join(', ')}] ${dtype} tensor needs ${mib(bytes)} MiB, more than ` +
-          `this adapter's maxBufferSize (${mib(this.#rt.maxBuffer)} MiB): use a smaller shape or another backend`,
-      );
-    }
-    const { buffer, fresh } = this.#rt.pool.acquire(bytes);
-    const t = new GpuTensor([...shape], dtype, size, buffer);
-    if (data) this.write(t, data);
-    else if (!fresh) this.#rt.encoderForCopy().clearBuffer(buffer);
-    return t;
-  }
-
-  write(tensor: Tensor, data: HostArray): void {
-    const t = gpu(tensor, 'write', 'tensor');
-    if (data.length !== t.size) {
-      throw new ShapeError(
-        `webgpu write: ${data.length} values for a [${t.shape.join(', ')}] tensor (${t.size})`,
-      );
-    }
-    const want = t.dtype === 'float32' ? Float32Array : Int32Array;
-    const typed = data instanceof want ? data : want.from(data as ArrayLike<number>);
-    this.#rt.upload(t.buffer, typed);
-  }
-
-  async read(tensor: Tensor): Promise<HostArray> {
-    const t = gpu(tensor, 'read', 'tensor');
-    if (t.size === 0) return t.dtype === 'float32' ? new Float32Array(0) : new Int32Array(0);
-    const bytes = await this.#rt.readBytes(t.buffer, t.byteLength);
-    return t.dtype === 'float32' ? new Float32Array(bytes) : new Int32Array(bytes);
-  }
-
-  dispose(tensor: Tensor): void {
-    if (!(tensor instanceof GpuTensor)) return;
-    const b = tensor.release();
-    if (b && !this.#destroyed) this.#rt.pool.release(b);
-  }
-
-  flush(): void {
-    this.#rt.flush();
-  }
-
+  kernelPaths(): ReadonlyMap<string, number>;
   /** Waits until the GPU finished everything submitted; throws device errors seen so far. */
-  async sync(): Promise<void> {
-    await this.#rt.sync();
-  }
-
+  sync(): Promise<void>;
   /** GPU milliseconds per kernel since the last call (needs `profile: true`). */
-  async kernelTimes(): Promise<Record<string, number>> {
-    return this.#rt.kernelTimes();
-  }
-
-  destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
-    this.#rt.destroy();
-  }
-
-  // ---- kernels --------------------------------------------------------------------------
-
-  fill(out: Tensor, value: number): void {
-    k.fill(this.#rt, out, value);
-  }
-  copy(out: Tensor, src: Tensor): void {
-    k.copy(this.#rt, out, src);
-  }
-  matmul(out: Tensor, a: Tensor, b: Tensor, options?: MatmulOptions): void {
-    k.matmul(this.#rt, out, a, b, options);
-  }
-  topk(values: Tensor, indices: Tensor, scores: Tensor, mask?: Tensor): void {
-    k.topk(this.#rt, values, indices, scores, mask);
-  }
-  kthLargest(out: Tensor, offset: number, x: Tensor, n: number): void {
-    k.kthLargest(this.#rt, out, offset, x, n);
-  }
-  gatherSum(out: Tensor, values: Tensor, indices: Tensor, weight: Tensor, bias?: Tensor): void {
-    k.gatherSum(this.#rt, out, values, indices, weight, bias);
-  }
-  gatherDot(out: Tensor, x: Tensor, indices: Tensor, weight: Tensor): void {
-    k.gatherDot(this.#rt, out, x, indices, weight);
-  }
-  scatterOuterAdd(weight: Tensor, indices: Tensor, values: Tensor, x: Tensor): void {
-    k.scatterOuterAdd(this.#rt, weight, indices, values, x);
-  }
-  scatterAdd(out: Tensor, indices: Tensor, values: Tensor): void {
-    k.scatterAdd(this.#rt, out, indices, values);
-  }
-  columnSums(out: Tensor, x: Tensor, accumulate?: boolean): void {
-    k.columnSums(this.#rt, out, x, accumulate);
-  }
-  reduce(out: Tensor, offset: number, x: Tensor, op: ReduceOp, accumulate?: boolean): void {
-    k.reduce(this.#rt, out, offset, x, op, accumulate);
-  }
-  axpby(out: Tensor, a: Scale, x: Tensor, b: Scale, y: Tensor): void {
-    k.axpby(this.#rt, out, a, x, b, y);
-  }
-  maskPositive(out: Tensor, grad: Tensor, ref: Tensor): void {
-    k.maskPositive(this.#rt, out, grad, ref);
-  }
-  greaterThan(out: Tensor, x: Tensor, threshold: number): void {
-    k.greaterThan(this.#rt, out, x, threshold);
-  }
-  thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void {
-    k.thresholdRelu(this.#rt, out, x, threshold, index);
-  }
-  staleCounter(counter: Tensor, fired: Tensor, increment: number): void {
-    k.staleCounter(this.#rt, counter, fired, increment);
-  }
-  adam(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, options: AdamOptions): void {
-    k.adam(this.#rt, param, grad, m, v, options);
-  }
-  normalizeRows(weight: Tensor): void {
-    k.normalizeRows(this.#rt, weight);
-  }
-  removeParallel(grad: Tensor, weight: Tensor): void {
-    k.removeParallel(this.#rt, grad, weight);
-  }
+  kernelTimes(): Promise<Record<string, number>>;
 }
 
-/** CPU implementations of WebGPU, where barriers and workgroup atomics are expensive. */
-function isSoftware(a: AdapterDescription): boolean {
+export type WebGpuBackend = Backend & WebGpuExtras;
+
+/** The @saekit/core Backend contract in WGSL compute shaders: memory is pooled GPU buffers. */
+export function defineWebGpuBackend(
+  device: GPUDevice,
+  adapter: AdapterDescription,
+  profiling: boolean,
+  kernels: 'auto' | 'gpu' | 'software' = 'auto',
+): WebGpuBackend {
+  const emulated = isEmulated(adapter);
+  const software = kernels === 'auto' ? emulated : kernels === 'software';
+  const rt = new GpuRuntime(device, profiling, software);
+  let destroyed = false;
+  const memory: BackendMemory = {
+    create(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
+      const size = shape.reduce((a, s) => a * s, 1);
+      const { buffer, fresh } = rt.pool.acquire(size * 4);
+      const t = new GpuTensor([...shape], dtype, size, buffer, rt);
+      if (data) rt.upload(buffer, data);
+      else if (!fresh) rt.encoderForCopy().clearBuffer(buffer);
+      return t;
+    },
+    write: (t, data) => rt.upload((t as GpuTensor).buffer, data),
+    async read(tensor: Tensor): Promise<HostArray> {
+      const t = tensor as GpuTensor;
+      if (t.size === 0) return t.dtype === 'float32' ? new Float32Array(0) : new Int32Array(0);
+      const bytes = await rt.readBytes(t.buffer, t.byteLength);
+      return t.dtype === 'float32' ? new Float32Array(bytes) : new Int32Array(bytes);
+    },
+    dispose(tensor: Tensor): void {
+      const b = (tensor as GpuTensor).release();
+      if (b && !destroyed) rt.pool.release(b);
+    },
+    status: (t) =>
+      !(t instanceof GpuTensor) || t.owner !== rt ? 'foreign' : t.disposed ? 'disposed' : 'usable',
+    flush: () => rt.flush(),
+    destroy(): void {
+      destroyed = true;
+      rt.destroy();
+    },
+  };
+  const descriptor: BackendDescriptor = {
+    name: 'webgpu',
+    device: adapterName(adapter),
+    kind: emulated ? 'cpu-emulated' : 'gpu',
+    limits: {
+      maxTopK: maxTopk(rt),
+      maxTensorBytes: rt.maxBuffer,
+      maxBindingBytes: rt.maxBinding,
+      maxWorkgroupMemoryBytes: rt.maxWorkgroupStorage,
+    },
+    variant: software ? 'software' : 'gpu',
+  };
+  return defineBackend(
+    { descriptor, memory, kernels: bindKernels(rt, WEBGPU_KERNELS) },
+    {
+      device,
+      adapter,
+      profiling,
+      softwareKernels: software,
+      get dispatchCount() {
+        return rt.dispatchCount;
+      },
+      kernelPaths: () => new Map(rt.paths),
+      sync: () => rt.sync(),
+      kernelTimes: () => rt.kernelTimes(),
+    },
+  );
+}
+
+/**
+ * A CPU implementation of WebGPU (llvmpipe, lavapipe, SwiftShader): correct but slower than a
+ * native CPU backend, and barriers and workgroup atomics are expensive there.
+ */
+function isEmulated(a: AdapterDescription): boolean {
   return (
+    a.isFallbackAdapter ||
     a.architecture === 'software' ||
     /llvmpipe|lavapipe|swiftshader/i.test(`${a.device} ${a.description}`)
   );
 }
 
-function mib(bytes: number): string {
-  return (bytes / 2 ** 20).toFixed(1);
+function adapterName(a: AdapterDescription): string {
+  return (
+    [a.description || a.device, a.vendor && `(${a.vendor})`].filter(Boolean).join(' ') ||
+    'unnamed adapter'
+  );
 }
 
 /** Creates a WebGPU backend; throws BackendUnavailableError when no adapter is found. */
@@ -224,11 +153,17 @@ export async function createWebGpuBackend(
   options: WebGpuBackendOptions = {},
 ): Promise<WebGpuBackend> {
   if (options.device) {
-    const empty = { vendor: '', architecture: '', device: '', description: 'caller-provided' };
-    return new WebGpuBackend(options.device, empty, false, options.kernels);
+    const caller: AdapterDescription = {
+      vendor: '',
+      architecture: '',
+      device: '',
+      description: 'caller-provided device',
+      isFallbackAdapter: false,
+    };
+    return defineWebGpuBackend(options.device, caller, false, options.kernels);
   }
   const acquired = await acquireDevice({ ...options, timestamps: options.profile === true });
-  return new WebGpuBackend(
+  return defineWebGpuBackend(
     acquired.device,
     acquired.adapterInfo,
     acquired.timestamps,
@@ -236,9 +171,19 @@ export async function createWebGpuBackend(
   );
 }
 
-/** Registry factory: tried before tfjs (50) and cpu (0). */
+/** Registry factory: a real GPU is preferred over every CPU backend; llvmpipe is emulated. */
 export const webgpuBackend: BackendFactory<WebGpuBackendOptions> = {
   name: 'webgpu',
   priority: 100,
+  async probe(): Promise<BackendProbe> {
+    // Only the adapter: no device is created (Dawn's instance is process-wide, see gpu.ts).
+    try {
+      const a = await probeAdapter();
+      return { ok: true, kind: isEmulated(a) ? 'cpu-emulated' : 'gpu', device: adapterName(a) };
+    } catch (err) {
+      const reason = err instanceof BackendUnavailableError ? err.reason : String(err);
+      return { ok: false, reason };
+    }
+  },
   create: (options?: WebGpuBackendOptions) => createWebGpuBackend(options),
 };

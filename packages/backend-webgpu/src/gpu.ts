@@ -19,6 +19,8 @@ export interface AdapterDescription {
   readonly architecture: string;
   readonly device: string;
   readonly description: string;
+  /** The adapter says it is a fallback (software) implementation; Chrome may blank the names. */
+  readonly isFallbackAdapter: boolean;
 }
 
 export interface AcquireOptions {
@@ -79,7 +81,13 @@ async function findGpu(dawnFlags: readonly string[]): Promise<GPU> {
   return gpu;
 }
 
-export async function acquireDevice(options: AcquireOptions = {}): Promise<AcquiredDevice> {
+/** The adapter a backend would run on, without creating a device (for the registry's probe). */
+export async function probeAdapter(options: AcquireOptions = {}): Promise<AdapterDescription> {
+  const { adapter } = await requestAdapter(options);
+  return describeAdapter(adapter);
+}
+
+async function requestAdapter(options: AcquireOptions): Promise<{ gpu: GPU; adapter: GPUAdapter }> {
   const gpu = await findGpu(options.dawnFlags ?? []);
   let adapter: GPUAdapter | null = null;
   try {
@@ -93,6 +101,24 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Acqui
     );
   }
   if (!adapter) throw new BackendUnavailableError('webgpu', ADAPTER_HINT);
+  return { gpu, adapter };
+}
+
+function describeAdapter(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter:
+      (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+      (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+  };
+}
+
+export async function acquireDevice(options: AcquireOptions = {}): Promise<AcquiredDevice> {
+  const { gpu, adapter } = await requestAdapter(options);
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const timestamps = options.timestamps === true && adapter.features.has('timestamp-query');
@@ -100,16 +126,5 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Acqui
     requiredLimits,
     requiredFeatures: timestamps ? ['timestamp-query'] : [],
   });
-  const info = adapter.info;
-  return {
-    device,
-    gpu,
-    timestamps,
-    adapterInfo: {
-      vendor: info.vendor,
-      architecture: info.architecture,
-      device: info.device,
-      description: info.description,
-    },
-  };
+  return { device, gpu, timestamps, adapterInfo: describeAdapter(adapter) };
 }

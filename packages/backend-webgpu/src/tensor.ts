@@ -1,4 +1,4 @@
-import type { DType, Tensor } from '@saekit/core';
+import { type DType, SaekitError, type Tensor } from '@saekit/core';
 
 /** A tensor living in one GPU storage buffer (possibly larger than the tensor: pooled). */
 export class GpuTensor implements Tensor {
@@ -10,6 +10,8 @@ export class GpuTensor implements Tensor {
     readonly dtype: DType,
     readonly size: number,
     buffer: GPUBuffer,
+    /** The runtime (one per backend instance) whose pool the buffer came from. */
+    readonly owner: object,
   ) {
     this.#buffer = buffer;
   }
@@ -24,7 +26,7 @@ export class GpuTensor implements Tensor {
   }
 
   get buffer(): GPUBuffer {
-    if (this.#buffer === null) throw new Error('webgpu: tensor used after dispose()');
+    if (this.#buffer === null) throw new SaekitError('webgpu: tensor used after dispose()');
     return this.#buffer;
   }
 

@@ -1,5 +1,5 @@
-import { type AdamOptions, ShapeError, type Tensor } from '@saekit/core';
-import { expectSize, f32 } from '../check.js';
+import type { AdamOptions, Tensor } from '@saekit/core';
+import { f32 } from '../host.js';
 import { scaleValue } from './scale.js';
 
 /** One Adam step with PyTorch's bias corrections, on g = gradScale · grad, in place. */
@@ -11,21 +11,11 @@ export function adam(
   options: AdamOptions,
 ): void {
   const { lr, beta1, beta2, eps, step, gradScale = 1 } = options;
-  if (!Number.isInteger(step) || step < 1) {
-    throw new ShapeError(`naive.adam: step must be an integer ≥ 1 (it is 1-based), got ${step}`);
-  }
-  const P = f32('adam', 'param', param);
-  const G = f32('adam', 'grad', grad);
-  const M = f32('adam', 'm', m);
-  const V = f32('adam', 'v', v);
-  for (const [name, t] of [
-    ['grad', grad],
-    ['m', m],
-    ['v', v],
-  ] as const) {
-    expectSize('adam', name, t, param.size);
-  }
-  const s = scaleValue('adam', gradScale);
+  const P = f32(param);
+  const G = f32(grad);
+  const M = f32(m);
+  const V = f32(v);
+  const s = scaleValue(gradScale);
   const c1 = 1 - beta1 ** step;
   const c2 = 1 - beta2 ** step;
   for (let i = 0; i < P.length; i++) {

@@ -1,5 +1,5 @@
-import { type Scale, ShapeError, type Tensor } from '@saekit/core';
-import { expectSize, f32, matrix } from '../check.js';
+import type { Scale, Tensor } from '@saekit/core';
+import { f32, matrix } from '../host.js';
 import { scaleValue } from './scale.js';
 
 /**
@@ -7,21 +7,14 @@ import { scaleValue } from './scale.js';
  * out depends only on element i of x and y, so out may alias either.
  */
 export function axpby(out: Tensor, a: Scale, x: Tensor, b: Scale, y: Tensor): void {
-  const O = f32('axpby', 'out', out);
-  const X = f32('axpby', 'x', x);
-  const Y = f32('axpby', 'y', y);
-  expectSize('axpby', 'out', out, x.size);
+  const O = f32(out);
+  const X = f32(x);
+  const Y = f32(y);
   const [, cols] = matrix(x);
   const broadcast = y.size < x.size;
-  if (broadcast && y.size !== cols) {
-    throw new ShapeError(
-      `naive.axpby: 'y' has ${y.size} elements; expected ${x.size} or one row of ${cols}`,
-    );
-  }
-  if (!broadcast) expectSize('axpby', 'y', y, x.size);
   // Scales are read before any write: one may live in `out` itself.
-  const av = scaleValue('axpby', a);
-  const bv = scaleValue('axpby', b);
+  const av = scaleValue(a);
+  const bv = scaleValue(b);
   for (let i = 0; i < X.length; i++) {
     O[i] = av * X[i] + bv * Y[broadcast ? i % cols : i];
   }

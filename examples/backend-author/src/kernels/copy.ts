@@ -1,8 +1,7 @@
 import type { Tensor } from '@saekit/core';
-import { expectSize, own } from '../check.js';
+import { own } from '../host.js';
 
 export function copy(out: Tensor, src: Tensor): void {
-  const o = own('copy', 'out', out, src.dtype);
-  expectSize('copy', 'out', out, src.size);
-  o.data.set(own('copy', 'src', src).data);
+  const o = own(out);
+  o.data.set(own(src).data);
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '@saekit/core';
-import { own } from '../check.js';
+import { own } from '../host.js';
 
 export function fill(out: Tensor, value: number): void {
-  own('fill', 'out', out).data.fill(value);
+  own(out).data.fill(value);
 }

@@ -1,17 +1,15 @@
 import type { Tensor } from '@saekit/core';
-import { expectShape, f32, i32, matrix } from '../check.js';
+import { f32, i32, matrix } from '../host.js';
 import { checkRow } from './gather-sum.js';
 
 /** out[b,j] = ⟨x[b], weight[indices[b,j]]⟩, 0 for an empty slot. */
 export function gatherDot(out: Tensor, x: Tensor, indices: Tensor, weight: Tensor): void {
-  const O = f32('gatherDot', 'out', out);
-  const X = f32('gatherDot', 'x', x);
-  const I = i32('gatherDot', 'indices', indices);
-  const W = f32('gatherDot', 'weight', weight);
+  const O = f32(out);
+  const X = f32(x);
+  const I = i32(indices);
+  const W = f32(weight);
   const [rows, k] = matrix(indices);
   const [m, d] = matrix(weight);
-  expectShape('gatherDot', 'x', x, rows, d);
-  expectShape('gatherDot', 'out', out, rows, k);
   for (let b = 0; b < rows; b++) {
     for (let j = 0; j < k; j++) {
       const i = I[b * k + j];

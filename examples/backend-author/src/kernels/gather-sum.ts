@@ -1,5 +1,5 @@
 import type { Tensor } from '@saekit/core';
-import { expectShape, expectSize, f32, i32, matrix } from '../check.js';
+import { f32, i32, matrix } from '../host.js';
 
 /** out[b] = bias + Σ_j values[b,j] · weight[indices[b,j]]; empty slots (index < 0) add nothing. */
 export function gatherSum(
@@ -9,16 +9,13 @@ export function gatherSum(
   weight: Tensor,
   bias?: Tensor,
 ): void {
-  const O = f32('gatherSum', 'out', out);
-  const V = f32('gatherSum', 'values', values);
-  const I = i32('gatherSum', 'indices', indices);
-  const W = f32('gatherSum', 'weight', weight);
+  const O = f32(out);
+  const V = f32(values);
+  const I = i32(indices);
+  const W = f32(weight);
   const [rows, k] = matrix(values);
   const [m, d] = matrix(weight);
-  expectShape('gatherSum', 'indices', indices, rows, k);
-  expectShape('gatherSum', 'out', out, rows, d);
-  const B = bias === undefined ? undefined : f32('gatherSum', 'bias', bias);
-  if (bias !== undefined) expectSize('gatherSum', 'bias', bias, d);
+  const B = bias === undefined ? undefined : f32(bias);
   const acc = new Float64Array(d);
   for (let b = 0; b < rows; b++) {
     for (let c = 0; c < d; c++) acc[c] = B ? B[c] : 0;

@@ -1,10 +1,9 @@
 import type { Tensor } from '@saekit/core';
-import { expectSize, f32 } from '../check.js';
+import { f32 } from '../host.js';
 
 /** out = x > threshold ? 1 : 0 */
 export function greaterThan(out: Tensor, x: Tensor, threshold: number): void {
-  const O = f32('greaterThan', 'out', out);
-  const X = f32('greaterThan', 'x', x);
-  expectSize('greaterThan', 'out', out, x.size);
+  const O = f32(out);
+  const X = f32(x);
   for (let i = 0; i < X.length; i++) O[i] = X[i] > threshold ? 1 : 0;
 }

@@ -1,9 +1,9 @@
 import type { Tensor } from '@saekit/core';
-import { f32, matrix } from '../check.js';
+import { f32, matrix } from '../host.js';
 
 /** weight[i] /= ‖weight[i]‖, leaving all-zero rows alone. */
 export function normalizeRows(weight: Tensor): void {
-  const W = f32('normalizeRows', 'weight', weight);
+  const W = f32(weight);
   const [rows, d] = matrix(weight);
   for (let r = 0; r < rows; r++) {
     let sq = 0;

@@ -1,12 +1,11 @@
 import type { Tensor } from '@saekit/core';
-import { expectShape, f32, matrix } from '../check.js';
+import { f32, matrix } from '../host.js';
 
 /** grad[i] −= ⟨grad[i], weight[i]⟩ · weight[i] (weight rows are unit vectors). */
 export function removeParallel(grad: Tensor, weight: Tensor): void {
-  const G = f32('removeParallel', 'grad', grad);
-  const W = f32('removeParallel', 'weight', weight);
+  const G = f32(grad);
+  const W = f32(weight);
   const [rows, d] = matrix(weight);
-  expectShape('removeParallel', 'grad', grad, rows, d);
   for (let r = 0; r < rows; r++) {
     let dot = 0;
     for (let c = 0; c < d; c++) dot += G[r * d + c] * W[r * d + c];

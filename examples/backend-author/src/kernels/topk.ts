@@ -1,5 +1,5 @@
 import type { Tensor } from '@saekit/core';
-import { expectShape, expectSize, f32, i32, matrix } from '../check.js';
+import { f32, i32, matrix } from '../host.js';
 
 /**
  * Per row: sort the candidate columns by (value descending, index ascending) and keep the
@@ -7,17 +7,14 @@ import { expectShape, expectSize, f32, i32, matrix } from '../check.js';
  * the order it defines is exactly the contract's, ties included.
  */
 export function topk(values: Tensor, indices: Tensor, scores: Tensor, mask?: Tensor): void {
-  const S = f32('topk', 'scores', scores);
-  const V = f32('topk', 'values', values);
-  const I = i32('topk', 'indices', indices);
+  const S = f32(scores);
+  const V = f32(values);
+  const I = i32(indices);
   const [rows, m] = matrix(scores);
   const [, k] = matrix(values);
-  expectShape('topk', 'values', values, rows, k);
-  expectShape('topk', 'indices', indices, rows, k);
   let candidates = Array.from({ length: m }, (_, c) => c);
   if (mask !== undefined) {
-    expectSize('topk', 'mask', mask, m);
-    const M = f32('topk', 'mask', mask);
+    const M = f32(mask);
     candidates = candidates.filter((c) => M[c] !== 0);
   }
   for (let r = 0; r < rows; r++) {

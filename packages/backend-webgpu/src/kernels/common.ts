@@ -1,4 +1,4 @@
-import { asMatrix, type DeviceScale, type Scale, ShapeError, type Tensor } from '@saekit/core';
+import { asMatrix, type DeviceScale, type Scale, type Tensor } from '@saekit/core';
 import type { Binding, BindingKind, GpuRuntime, ParamWriter, ShaderSpec } from '../runtime.js';
 import { GpuTensor } from '../tensor.js';
 
@@ -16,26 +16,19 @@ export function launch(rt: GpuRuntime, n: number): [number, number] {
   return rt.grid(Math.ceil(n / WG));
 }
 
-export function gpu(t: Tensor, kernel: string, arg: string): GpuTensor {
-  if (!(t instanceof GpuTensor)) {
-    throw new ShapeError(`webgpu ${kernel}: ${arg} is a '${t.backend}' tensor, not a webgpu one`);
-  }
-  if (t.disposed) throw new ShapeError(`webgpu ${kernel}: ${arg} was disposed`);
-  return t;
+/** The buffer behind a tensor core has already validated as one of this backend's. */
+export function gpu(t: Tensor): GpuTensor {
+  return t as GpuTensor;
 }
 
-export function expectDtype(t: Tensor, dtype: Tensor['dtype'], kernel: string, arg: string): void {
-  if (t.dtype !== dtype) {
-    throw new ShapeError(`webgpu ${kernel}: ${arg} must be ${dtype}, got ${t.dtype}`);
-  }
-}
-
-export function expectSize(t: Tensor, size: number, kernel: string, arg: string): void {
-  if (t.size !== size) {
-    throw new ShapeError(
-      `webgpu ${kernel}: ${arg} has ${t.size} elements [${t.shape.join(', ')}], expected ${size}`,
-    );
-  }
+/** A sparse code's [B, k] (from its indices) and its weight's [m, d]. */
+export function sparseDims(
+  indices: Tensor,
+  weight: Tensor,
+): { B: number; k: number; m: number; d: number } {
+  const [B, k] = asMatrix(indices);
+  const [m, d] = asMatrix(weight);
+  return { B, k, m, d };
 }
 
 export function matrix(t: Tensor): [number, number] {
@@ -81,15 +74,8 @@ export function writeScale(p: ParamWriter, s: Scale): void {
 }
 
 /** The tensor a Scale reads, or `fallback` for a constant (the binding must exist). */
-export function scaleSource(s: Scale, fallback: GpuTensor, kernel: string): GpuTensor {
-  if (typeof s === 'number') return fallback;
-  const src = gpu(s.source, kernel, 'scale source');
-  if (s.index < 0 || s.index >= src.size) {
-    throw new ShapeError(
-      `webgpu ${kernel}: scale index ${s.index} outside its source of ${src.size}`,
-    );
-  }
-  return src;
+export function scaleSource(s: Scale, fallback: GpuTensor): GpuTensor {
+  return typeof s === 'number' ? fallback : gpu(s.source);
 }
 
 /** One tensor argument of an aliasable kernel, as its WGSL body names it. */

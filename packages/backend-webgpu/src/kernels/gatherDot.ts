@@ -1,8 +1,8 @@
 import type { Tensor } from '@saekit/core';
 import { ShapeError } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, expectSize, FLAT_INDEX, gpu, launch, matrix, WG } from './common.js';
-import { sparseShapes } from './sparseShapes.js';
+import { FLAT_INDEX, gpu, launch, matrix, WG } from './common.js';
+import { sparseDims } from './common.js';
 
 // One invocation per (row, slot) walks the whole dot product: no barriers, full workgroups
 // whatever d is (llvmpipe pays per workgroup and per barrier; a GPU has B·k invocations).
@@ -40,18 +40,11 @@ export function gatherDot(
   indices: Tensor,
   weight: Tensor,
 ): void {
-  const o = gpu(out, 'gatherDot', 'out');
-  const xt = gpu(x, 'gatherDot', 'x');
-  const ix = gpu(indices, 'gatherDot', 'indices');
-  const w = gpu(weight, 'gatherDot', 'weight');
-  const { B, k, d } = sparseShapes('gatherDot', null, ix, w);
-  expectDtype(o, 'float32', 'gatherDot', 'out');
-  expectDtype(xt, 'float32', 'gatherDot', 'x');
-  expectSize(o, B * k, 'gatherDot', 'out');
-  const [xr, xc] = matrix(xt);
-  if (xr !== B || xc !== d) {
-    throw new ShapeError(`webgpu gatherDot: x is [${xr}, ${xc}], expected [${B}, ${d}]`);
-  }
+  const o = gpu(out);
+  const xt = gpu(x);
+  const ix = gpu(indices);
+  const w = gpu(weight);
+  const { B, k, d } = sparseDims(ix, w);
   rt.dispatch(
     SHADER,
     [o, xt, ix, w],

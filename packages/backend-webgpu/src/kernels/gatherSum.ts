@@ -1,7 +1,7 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, expectSize, FLAT_INDEX, gpu, launch, WG } from './common.js';
-import { sparseShapes } from './sparseShapes.js';
+import { FLAT_INDEX, gpu, launch, WG } from './common.js';
+import { sparseDims } from './common.js';
 
 // One invocation per output element walks its row's k slots: weight rows are read coalesced
 // across neighbouring columns, nothing is accumulated across invocations, and workgroups are
@@ -43,15 +43,12 @@ export function gatherSum(
   weight: Tensor,
   bias?: Tensor,
 ): void {
-  const o = gpu(out, 'gatherSum', 'out');
-  const v = gpu(values, 'gatherSum', 'values');
-  const ix = gpu(indices, 'gatherSum', 'indices');
-  const w = gpu(weight, 'gatherSum', 'weight');
-  const { B, k, d } = sparseShapes('gatherSum', v, ix, w);
-  expectDtype(o, 'float32', 'gatherSum', 'out');
-  expectSize(o, B * d, 'gatherSum', `out (for [${B}, ${d}])`);
-  const bt = bias ? gpu(bias, 'gatherSum', 'bias') : null;
-  if (bt) expectSize(bt, d, 'gatherSum', 'bias');
+  const o = gpu(out);
+  const v = gpu(values);
+  const ix = gpu(indices);
+  const w = gpu(weight);
+  const { B, k, d } = sparseDims(ix, w);
+  const bt = bias ? gpu(bias) : null;
   rt.dispatch(
     SHADER,
     [o, v, ix, w, bt ?? rt.placeholder()],

@@ -1,6 +1,6 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, expectSize, FLAT_INDEX, gpu, launch, WG, wgslType } from './common.js';
+import { FLAT_INDEX, gpu, launch, WG, wgslType } from './common.js';
 
 const shader = (t: 'f32' | 'i32') => ({
   kernel: 'greaterThan',
@@ -21,10 +21,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 });
 
 export function greaterThan(rt: GpuRuntime, out: Tensor, x: Tensor, threshold: number): void {
-  const o = gpu(out, 'greaterThan', 'out');
-  const xt = gpu(x, 'greaterThan', 'x');
-  expectDtype(xt, 'float32', 'greaterThan', 'x');
-  expectSize(xt, o.size, 'greaterThan', 'x');
+  const o = gpu(out);
+  const xt = gpu(x);
   rt.dispatch(
     shader(wgslType(o)),
     [o, xt],

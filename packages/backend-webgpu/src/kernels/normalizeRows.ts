@@ -1,6 +1,6 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, gpu, matrix } from './common.js';
+import { gpu, matrix } from './common.js';
 import { WORKGROUP_SUM } from './rowOps.js';
 
 const SHADER = {
@@ -51,8 +51,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 };
 
 export function normalizeRows(rt: GpuRuntime, weight: Tensor): void {
-  const w = gpu(weight, 'normalizeRows', 'weight');
-  expectDtype(w, 'float32', 'normalizeRows', 'weight');
+  const w = gpu(weight);
   const [rows, cols] = matrix(w);
   rt.dispatch(
     rt.software ? ROW_SHADER : SHADER,

@@ -1,7 +1,7 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
 import { atomicAddF32 } from './atomicFloat.js';
-import { expectDtype, expectSize, FLAT_INDEX, gpu, launch, WG } from './common.js';
+import { FLAT_INDEX, gpu, launch, WG } from './common.js';
 
 const SHADER = {
   kernel: 'scatterAdd',
@@ -25,12 +25,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 };
 
 export function scatterAdd(rt: GpuRuntime, out: Tensor, indices: Tensor, values: Tensor): void {
-  const o = gpu(out, 'scatterAdd', 'out');
-  const ix = gpu(indices, 'scatterAdd', 'indices');
-  const v = gpu(values, 'scatterAdd', 'values');
-  expectDtype(o, 'float32', 'scatterAdd', 'out');
-  expectDtype(ix, 'int32', 'scatterAdd', 'indices');
-  expectDtype(v, 'float32', 'scatterAdd', 'values');
-  expectSize(v, ix.size, 'scatterAdd', 'values');
+  const o = gpu(out);
+  const ix = gpu(indices);
+  const v = gpu(values);
   rt.dispatch(SHADER, [o, ix, v], launch(rt, ix.size), params().u32(ix.size));
 }

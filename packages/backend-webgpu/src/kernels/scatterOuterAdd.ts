@@ -1,7 +1,7 @@
 import { ShapeError, type Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectDtype, FLAT_INDEX, gpu, launch, matrix, WG } from './common.js';
-import { sparseShapes } from './sparseShapes.js';
+import { FLAT_INDEX, gpu, launch, matrix, WG } from './common.js';
+import { sparseDims } from './common.js';
 
 /*
  * weight[indices[b, j]] += values[b, j] · x[b], grouped by latent instead of float atomics:
@@ -124,16 +124,11 @@ export function scatterOuterAdd(
   values: Tensor,
   x: Tensor,
 ): void {
-  const w = gpu(weight, 'scatterOuterAdd', 'weight');
-  const ix = gpu(indices, 'scatterOuterAdd', 'indices');
-  const v = gpu(values, 'scatterOuterAdd', 'values');
-  const xt = gpu(x, 'scatterOuterAdd', 'x');
-  const { B, k, m, d } = sparseShapes('scatterOuterAdd', v, ix, w);
-  expectDtype(xt, 'float32', 'scatterOuterAdd', 'x');
-  const [xr, xc] = matrix(xt);
-  if (xr !== B || xc !== d) {
-    throw new ShapeError(`webgpu scatterOuterAdd: x is [${xr}, ${xc}], expected [${B}, ${d}]`);
-  }
+  const w = gpu(weight);
+  const ix = gpu(indices);
+  const v = gpu(values);
+  const xt = gpu(x);
+  const { B, k, m, d } = sparseDims(ix, w);
   const pairs = B * k;
   if (pairs === 0 || m === 0 || d === 0) return;
   const counts = rt.scratch('scatterOuterAdd.counts', m * 4);

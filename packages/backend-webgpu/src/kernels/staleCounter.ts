@@ -1,6 +1,6 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { expectSize, FLAT_INDEX, gpu, launch, WG, wgslType } from './common.js';
+import { FLAT_INDEX, gpu, launch, WG, wgslType } from './common.js';
 
 const shader = (c: 'f32' | 'i32', f: 'f32' | 'i32') => ({
   kernel: 'staleCounter',
@@ -26,9 +26,8 @@ export function staleCounter(
   fired: Tensor,
   increment: number,
 ): void {
-  const c = gpu(counter, 'staleCounter', 'counter');
-  const f = gpu(fired, 'staleCounter', 'fired');
-  expectSize(f, c.size, 'staleCounter', 'fired');
+  const c = gpu(counter);
+  const f = gpu(fired);
   const ct = wgslType(c);
   const p = params().u32(c.size);
   if (ct === 'f32') p.f32(increment);
