@@ -144,16 +144,16 @@ const mutants: { name: string; group: string; make: () => Backend }[] = [
     name: 'thresholdRelu keeps x == t per column (≥ where SAELens uses >)',
     group: 'elementwise',
     make: () =>
-      new (class extends CpuBackend {
-        override thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void {
+      mutant(() => ({
+        thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void {
           const [o, xs, t] = [host(out), host(x), host(threshold)];
           const cols = x.shape[x.shape.length - 1];
           for (let i = 0; i < xs.length; i++) {
             const th = index === undefined ? t[i % cols] : t[index];
             o[i] = xs[i] >= th && xs[i] > 0 ? xs[i] : 0;
           }
-        }
-      })(),
+        },
+      })),
   },
   {
     name: 'thresholdRelu drops x == t at the BatchTopK batch cut (> instead of ≥)',
