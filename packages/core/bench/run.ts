@@ -11,6 +11,7 @@ import {
   benchmarkTrainingStep,
   createCpuBackend,
 } from '../src/index.js';
+import { validationCost } from './validation.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -32,12 +33,20 @@ async function main(): Promise<void> {
         `floor ${r.floorMs.toFixed(1)} ms, ratio ${r.ratio.toFixed(2)}`,
     );
   }
+  const validation = await validationCost();
+  for (const v of validation) {
+    console.log(
+      `validation ${v.shape}: ${v.validatedMs.toFixed(3)} ms/step checked vs ${v.unvalidatedMs.toFixed(3)} unchecked ` +
+        `(${(v.overheadMs * 1000).toFixed(1)} µs, ${(v.overheadFraction * 100).toFixed(1)}%)`,
+    );
+  }
   const out = {
     date: new Date().toISOString(),
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     note: 'cpu backend, single thread; target shape d=768 m=16384 k=32 B=4096 is left to GPU backends',
     results,
+    validation,
   };
   const dir = join(root, 'bench-results');
   mkdirSync(dir, { recursive: true });

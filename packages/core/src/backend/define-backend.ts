@@ -58,9 +58,9 @@ export interface Backend extends KernelSignatures {
 
 /**
  * Wraps an implementation into a Backend. Validation runs on every call: it reads only shapes,
- * dtypes and identities (O(arguments), never tensor data), which costs well under a
- * microsecond per call against kernels that take micro- to milliseconds (measured in
- * test/define-backend.test.ts's companion bench, see the core README), so no call path skips it.
+ * dtypes and identities (O(arguments), never tensor data). `pnpm --filter @saekit/core bench`
+ * measures it against the raw kernel table: about 0.1 ms per step at a tiny shape (d 16,
+ * m 64; ~1.5 µs per call) and within noise at `small`, so no call path skips it.
  * `extras` (a backend's own diagnostics: its adapter, engine, profiler) are merged in.
  */
 export function defineBackend<E extends object = Record<never, never>>(

@@ -106,6 +106,8 @@ interface SeenTensor {
   readonly writes: boolean;
 }
 
+const SEEN: SeenTensor[] = [];
+
 /**
  * The checks every kernel shares, derived from its declaration: each tensor argument is a
  * live tensor of this backend with the declared dtype, numbers are finite (integers where
@@ -120,8 +122,11 @@ export function checkDeclaredArgs(
   ctx: ValidationContext,
 ): void {
   const check = new ArgChecker(kernel);
-  const seen: SeenTensor[] = [];
-  specs.forEach((spec, i) => checkOne(check, spec, args[i], spec.name, ctx, seen));
+  // One list reused across calls (kernels are called one at a time): no garbage per call.
+  const seen = SEEN;
+  seen.length = 0;
+  for (let i = 0; i < specs.length; i++)
+    checkOne(check, specs[i], args[i], specs[i].name, ctx, seen);
   for (let i = 0; i < seen.length; i++) {
     for (let j = i + 1; j < seen.length; j++) {
       const a = seen[i];
