@@ -46,6 +46,8 @@ export {
 export type { HostSparseCode, SaeOptions, SparseCode } from './sae/sae.js';
 export { Sae, validateSaeWeights } from './sae/sae.js';
 export type { Architecture, SaeWeights } from './sae/weights.js';
+export type { FeatureAbsorption } from './synthetic/absorption.js';
+export { featureAbsorption } from './synthetic/absorption.js';
 export type { FeatureRecovery } from './synthetic/recovery.js';
 export { featureRecovery } from './synthetic/recovery.js';
 export type { SyntheticOptions } from './synthetic/synthetic.js';
@@ -63,6 +65,7 @@ export {
   defaultKAux,
   defaultLr,
   extendSchedule,
+  isBatchTopK,
   isDenseArchitecture,
   learningRateAt,
   resolveTrainConfig,

@@ -5,7 +5,7 @@ import {
   referenceLoss,
 } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { TrainGraph } from '../src/train/graph.js';
+import { M, TrainGraph } from '../src/train/graph.js';
 
 const rows = 6;
 const d = 7;
@@ -31,15 +31,20 @@ function randomProblem(seed: number) {
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
 describe('trainer gradients: FVU + AuxK against float64 central differences', () => {
+  // matryoshka: BatchTopK whose loss sums the FVUs of the prefixes [0, 4), [0, 9), [0, m).
+  const widths = [4, 9, m];
   const runs = [
-    { seed: 1, batchtopk: false },
-    { seed: 2, batchtopk: false },
-    { seed: 3, batchtopk: false },
-    { seed: 4, batchtopk: true },
-    { seed: 5, batchtopk: true },
-  ];
-  for (const { seed, batchtopk } of runs) {
-    const arch = batchtopk ? 'batchtopk' : 'topk';
+    { seed: 1, arch: 'topk' },
+    { seed: 2, arch: 'topk' },
+    { seed: 3, arch: 'topk' },
+    { seed: 4, arch: 'batchtopk' },
+    { seed: 5, arch: 'batchtopk' },
+    { seed: 6, arch: 'matryoshka' },
+    { seed: 7, arch: 'matryoshka' },
+  ] as const;
+  for (const { seed, arch } of runs) {
+    const batchtopk = arch !== 'topk';
+    const matryoshka = arch === 'matryoshka';
     it(`${arch}, seed ${seed}: every parameter, incl. W_enc and b_enc through AuxK`, async () => {
       const cap = batchtopk ? 2 * k : undefined;
       const p = randomProblem(seed);
@@ -51,7 +56,17 @@ describe('trainer gradients: FVU + AuxK against float64 central differences', ()
       };
       // Dead latents: every latent outside all rows' main top-k, plus one that fires now (a
       // latent dead by its history may still win this batch), so AuxK touches both kinds.
-      const shape = { x: f64(p.x), rows, dIn: d, dSae: m, k, kAux, alpha, batchTopKCap: cap };
+      const shape = {
+        x: f64(p.x),
+        rows,
+        dIn: d,
+        dSae: m,
+        k,
+        kAux,
+        alpha,
+        batchTopKCap: cap,
+        ...(matryoshka ? { matryoshkaWidths: widths } : {}),
+      };
       const probe = referenceLoss(params, { ...shape, dead: new Array(m).fill(false) });
       const firing = new Set(probe.active.flat());
       const dead = Array.from({ length: m }, (_, i) => !firing.has(i));
@@ -80,6 +95,7 @@ describe('trainer gradients: FVU + AuxK against float64 central differences', ()
         deadTokens: 100,
         architecture: arch,
         batchTopKCap: cap,
+        ...(matryoshka ? { matryoshkaWidths: widths } : {}),
       });
       const g = new TrainGraph(backend, config);
       backend.write(g.params.wEnc, p.wEnc);
@@ -96,6 +112,15 @@ describe('trainer gradients: FVU + AuxK against float64 central differences', ()
       const mv = await backend.read(metrics);
       // The device's losses agree with the reference too.
       expect(mv[0] / mv[1]).toBeCloseTo(ref.fvu, 5);
+      if (matryoshka) {
+        // The prefixes must split the active latents, or the test is BatchTopK again.
+        const all = ref.active.flat();
+        expect(all.some((i) => i < 4)).toBe(true);
+        expect(all.some((i) => i >= 4 && i < 9)).toBe(true);
+        expect(all.some((i) => i >= 9)).toBe(true);
+        expect(mv[M.prefixNum] / mv[1]).toBeCloseTo(ref.loss - alpha * ref.auxk, 5);
+        expect(mv[M.prefixNum] / mv[1]).toBeGreaterThan(ref.fvu * 1.5);
+      }
       expect(mv[3] / mv[4]).toBeCloseTo(ref.auxk, 4);
 
       for (const name of ['wEnc', 'bEnc', 'wDec', 'bDec'] as const) {

@@ -114,6 +114,33 @@ describe('Trainer: determinism and resume', () => {
     expect(Array.from(b.threshold!)).toEqual(Array.from(a.threshold!));
   });
 
+  it('Matryoshka resumes exactly too, and exports as the BatchTopK it runs as', async () => {
+    const data = batches(24);
+    const config = {
+      ...base,
+      architecture: 'matryoshka' as const,
+      steps: 24,
+      matryoshkaWidths: [8, 24],
+    };
+    const full = await Trainer.create(createCpuBackend(), config);
+    const seen: StepMetrics[] = [];
+    await full.train(iterate(data), { onStep: (m) => void seen.push(m) });
+    const first = await Trainer.create(createCpuBackend(), config);
+    await first.train(iterate(data.slice(0, 9)));
+    const resumed = await Trainer.create(createCpuBackend(), null, {
+      state: roundTrip(await first.saveState()),
+    });
+    expect(resumed.config.matryoshkaWidths).toEqual([8, 24, 64]);
+    await resumed.train(iterate(data.slice(9)));
+    const [a, b] = [await full.exportWeights(), await resumed.exportWeights()];
+    expectSameWeights(a, b);
+    expect(a.architecture).toBe('batchtopk');
+    expect(a.matryoshkaWidths).toEqual([8, 24, 64]);
+    expect(Array.from(b.threshold!)).toEqual(Array.from(a.threshold!));
+    // The loss sums three prefix FVUs: the full width's and two more (positive) ones.
+    for (const m of seen) expect(m.prefixFvuSum!).toBeGreaterThan(m.fvu);
+  });
+
   it('a config that disagrees with the state is refused, naming the key', async () => {
     const t = await Trainer.create(createCpuBackend(), base);
     await t.step(batches(1)[0]);

@@ -98,3 +98,40 @@ describe.each(['jumprelu', 'standard'] as const)('a trained %s SAE in SAELens la
     });
   });
 });
+
+describe('a trained Matryoshka SAE', () => {
+  it('is saved as SAELens saves it for inference: a JumpReLU with the learned threshold, prefix sizes in cfg', async () => {
+    const data = new SyntheticActivations({ dIn: 16, nFeatures: 48, batchSize: 128, seed: 5 });
+    const t = await Trainer.create(createCpuBackend(), {
+      ...shape,
+      k: 4,
+      architecture: 'matryoshka',
+      matryoshkaWidths: [8, 24, 64],
+    });
+    await t.train(data);
+    const weights = await t.exportWeights();
+    t.dispose();
+    const heldOut = [data.batch(), data.batch()];
+    await withTempDir(async (dir) => {
+      await saveSae(dir, weights);
+      const cfg = JSON.parse(await readFile(join(dir, 'cfg.json'), 'utf8'));
+      expect(cfg.architecture).toBe('jumprelu');
+      expect(cfg.saekit).toMatchObject({
+        architecture: 'batchtopk',
+        k: 4,
+        matryoshka_widths: [8, 24, 64],
+      });
+      const header = await readSafetensorsHeader(join(dir, 'sae_weights.safetensors'));
+      expect(header.entries.find((e) => e.name === 'threshold')?.shape).toEqual([64]);
+      const loaded = await loadSae(dir);
+      expect(loaded.weights.matryoshkaWidths).toEqual([8, 24, 64]);
+      const [a, b] = [await evaluate(weights, heldOut), await evaluate(loaded.weights, heldOut)];
+      expect(b.fvu).toBe(a.fvu);
+      expect(b.l0).toBe(a.l0);
+      // θ (an average of the batch thresholds) fires latents on raw tokens.
+      expect(a.l0).toBeGreaterThan(0.5);
+      const err = await saveSae(dir, weights, { format: 'sparsify' }).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/no per-latent threshold/);
+    });
+  });
+});

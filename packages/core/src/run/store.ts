@@ -14,8 +14,12 @@ export interface MetricsRecord {
   auxk: number;
   lr: number;
   grad_norm: number;
-  /** BatchTopK only. */
+  /** BatchTopK and Matryoshka only. */
   threshold?: number;
+  /** JumpReLU and standard: the sparsity penalty (coefficient and warmup included). */
+  sparsity_loss?: number;
+  /** Matryoshka: Σ over the nested prefixes of their FVU (the main loss term). */
+  prefix_fvu_sum?: number;
   /** Training tokens per second since the previous record. */
   tokens_per_s: number;
   /** Seconds since this process started (or resumed) the run. */
@@ -40,6 +44,8 @@ export function metricsRecord(
     lr: m.lr,
     grad_norm: m.gradNorm,
     ...(m.threshold === undefined ? {} : { threshold: m.threshold }),
+    ...(m.sparsityLoss === undefined ? {} : { sparsity_loss: m.sparsityLoss }),
+    ...(m.prefixFvuSum === undefined ? {} : { prefix_fvu_sum: m.prefixFvuSum }),
     tokens_per_s: tokensPerSecond,
     elapsed_s: elapsedSeconds,
   };

@@ -27,4 +27,9 @@ export interface SaeWeights {
    * so. Absent or 1 when no scaling was used.
    */
   readonly foldedInputScale?: number;
+  /**
+   * A Matryoshka-trained SAE's nested prefix sizes (ending with dSae). Informational: the SAE
+   * runs as its architecture says; the first m_j latents alone are a coarser SAE.
+   */
+  readonly matryoshkaWidths?: readonly number[];
 }

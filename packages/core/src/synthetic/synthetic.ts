@@ -16,6 +16,18 @@ export interface SyntheticOptions {
   readonly magnitudeRange?: readonly [number, number];
   /** Standard deviation of Gaussian noise added to every coordinate; default 0. */
   readonly noise?: number;
+  /**
+   * Parent features whose children fire only with them (the setting of feature absorption):
+   * features 0 … parents−1 are parents; parent p's children are the features
+   * parents + p·childrenPerParent + c. When a parent fires, one of its children (uniformly)
+   * fires too with `childProbability` (default 0.5); children never fire otherwise. The other
+   * features fire independently as usual. Needs correlatedPairs = 0 (its default then).
+   */
+  readonly hierarchy?: {
+    readonly parents: number;
+    readonly childrenPerParent: number;
+    readonly childProbability?: number;
+  };
   /** Rows per batch of the async iterator; default 4096. */
   readonly batchSize?: number;
   readonly seed?: number;
@@ -35,6 +47,9 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
   readonly probabilities: Float64Array;
   /** The correlated pairs [a, b]. */
   readonly pairs: readonly (readonly [number, number])[];
+  /** With `hierarchy`: parent p's children, by parent (empty otherwise). */
+  readonly children: readonly (readonly number[])[];
+  readonly #childProbability: number;
   readonly batchSize: number;
   readonly #rng: Rng;
   readonly #pairOf: Int32Array;
@@ -49,7 +64,7 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
       nFeatures,
       activePerToken = 4,
       frequencyExponent = 0.5,
-      correlatedPairs = 4,
+      correlatedPairs = options.hierarchy === undefined ? 4 : 0,
       pairProbability = 0.5,
       magnitudeRange = [0.5, 1.5],
       noise = 0,
@@ -78,6 +93,38 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
       throw new ConfigError('magnitudeRange', 'must be [min, max] with 0 ≤ min ≤ max');
     }
     if (!(noise >= 0)) throw new ConfigError('noise', 'must be ≥ 0');
+    const h = options.hierarchy;
+    if (h !== undefined) {
+      const { parents, childrenPerParent } = h;
+      if (
+        !Number.isInteger(parents) ||
+        !Number.isInteger(childrenPerParent) ||
+        parents < 1 ||
+        childrenPerParent < 1 ||
+        parents * (1 + childrenPerParent) > nFeatures
+      ) {
+        throw new ConfigError(
+          'hierarchy',
+          `parents and childrenPerParent must be positive integers with parents × (1 + childrenPerParent) ≤ nFeatures = ${nFeatures}`,
+        );
+      }
+      if (correlatedPairs !== 0) {
+        throw new ConfigError('correlatedPairs', 'must be 0 with a hierarchy');
+      }
+    }
+    this.#childProbability = h?.childProbability ?? 0.5;
+    if (!(this.#childProbability >= 0 && this.#childProbability <= 1)) {
+      throw new ConfigError('hierarchy', 'childProbability must be in [0, 1]');
+    }
+    this.children =
+      h === undefined
+        ? []
+        : Array.from({ length: h.parents }, (_, p) =>
+            Array.from(
+              { length: h.childrenPerParent },
+              (_, c) => h.parents + p * h.childrenPerParent + c,
+            ),
+          );
     this.dIn = dIn;
     this.nFeatures = nFeatures;
     this.batchSize = batchSize;
@@ -104,6 +151,8 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
     // excess spread over the rest so the mean stays right).
     const raw = new Float64Array(nFeatures);
     for (let f = 0; f < nFeatures; f++) raw[f] = (f + 1) ** -frequencyExponent;
+    // Children have no rate of their own: they fire through their parent.
+    for (const kids of this.children) for (const c of kids) raw[c] = 0;
     this.probabilities = new Float64Array(nFeatures);
     let budget = activePerToken;
     let free = raw.reduce((a, v) => a + v, 0);
@@ -138,9 +187,18 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
 
   /** The next `rows` tokens, [rows, dIn] row-major. */
   batch(rows: number = this.batchSize): Float32Array {
+    return this.sample(rows).activations;
+  }
+
+  /**
+   * The next `rows` tokens and the true coefficients that made them ([rows, nFeatures]; 0
+   * where a feature is off). Draws exactly what `batch` draws.
+   */
+  sample(rows: number = this.batchSize): { activations: Float32Array; coefficients: Float32Array } {
     const { dIn, nFeatures } = this;
     const rng = this.#rng;
     const out = new Float32Array(rows * dIn);
+    const coefficients = new Float32Array(rows * nFeatures);
     const coef = new Float64Array(nFeatures);
     for (let r = 0; r < rows; r++) {
       coef.fill(0);
@@ -153,16 +211,23 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
           }
         }
       }
+      for (let p = 0; p < this.children.length; p++) {
+        if (coef[p] === 0 || !(rng.uniform() < this.#childProbability)) continue;
+        const kids = this.children[p];
+        const child = kids[Math.min(kids.length - 1, Math.floor(rng.uniform() * kids.length))];
+        coef[child] = this.#lo + (this.#hi - this.#lo) * rng.uniform();
+      }
       const o = r * dIn;
       for (let f = 0; f < nFeatures; f++) {
         const a = coef[f];
         if (a === 0) continue;
+        coefficients[r * nFeatures + f] = a;
         const fo = f * dIn;
         for (let c = 0; c < dIn; c++) out[o + c] += a * this.dictionary[fo + c];
       }
       if (this.#noise > 0) for (let c = 0; c < dIn; c++) out[o + c] += this.#noise * rng.normal();
     }
-    return out;
+    return { activations: out, coefficients };
   }
 
   /** Endless batches of `batchSize` rows (stop with `take`, a step limit or an abort signal). */

@@ -29,6 +29,11 @@ export interface ReferenceProblem {
    * those ≥ the (rows·k)-th largest offer (and > 0).
    */
   readonly batchTopKCap?: number;
+  /**
+   * Matryoshka: nested prefix sizes ending with dSae. The main term becomes Σ_j FVU_j, FVU_j
+   * the FVU of the reconstruction from the selected latents i < m_j alone.
+   */
+  readonly matryoshkaWidths?: readonly number[];
 }
 
 export interface ReferenceResult {
@@ -115,14 +120,31 @@ export function referenceLoss(
       aux[r * d + c] = ehat;
     }
   }
-  const fvu = fvuNum / centeredSumSquares(x, rows, d);
+  const den = centeredSumSquares(x, rows, d);
+  const fvu = fvuNum / den;
+  let main = fvu;
+  const widths = problem.matryoshkaWidths;
+  if (widths !== undefined) {
+    main = 0;
+    for (const width of widths) {
+      let num = 0;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < d; c++) {
+          let xhat = params.bDec[c];
+          for (const i of active[r]) if (i < width) xhat += preAll[r][i] * params.wDec[i * d + c];
+          num += (x[r * d + c] - xhat) ** 2;
+        }
+      }
+      main += num / den;
+    }
+  }
   const target = fixedResidual ?? residual;
   let auxNum = 0;
   for (let i = 0; i < aux.length; i++) auxNum += (aux[i] - target[i]) ** 2;
   const auxDen = centeredSumSquares(target, rows, d);
   const anyDead = dead.some((v) => v);
   const auxk = anyDead && auxDen > 0 ? auxNum / auxDen : 0;
-  return { loss: fvu + alpha * auxk, fvu, auxk, residual, active, auxActive };
+  return { loss: main + alpha * auxk, fvu, auxk, residual, active, auxActive };
 }
 
 /** Central-difference gradient of the loss w.r.t. every entry of every parameter. */

@@ -2,17 +2,24 @@ import { ConfigError } from '../errors.js';
 
 /**
  * Architectures the trainer can train. topk / batchtopk select latents per token or per batch
- * and decode sparsely; jumprelu (Rajamanoharan et al. 2024) and standard (ReLU + L1, Anthropic's
+ * and decode sparsely; matryoshka (Bussmann et al. 2025) is BatchTopK trained on the sum of the
+ * reconstruction losses of nested latent prefixes; jumprelu (Rajamanoharan et al. 2024) and standard (ReLU + L1, Anthropic's
  * April 2024 update) keep every latent above a threshold and decode densely through matmul.
  */
-export type TrainableArchitecture = 'topk' | 'batchtopk' | 'jumprelu' | 'standard';
+export type TrainableArchitecture = 'topk' | 'batchtopk' | 'matryoshka' | 'jumprelu' | 'standard';
 
 export const TRAINABLE_ARCHITECTURES: readonly TrainableArchitecture[] = [
   'topk',
   'batchtopk',
+  'matryoshka',
   'jumprelu',
   'standard',
 ];
+
+/** Architectures that select with BatchTopK (one threshold over the batch; θ for inference). */
+export function isBatchTopK(a: TrainableArchitecture): boolean {
+  return a === 'batchtopk' || a === 'matryoshka';
+}
 
 /** Architectures whose training step is dense (every latent may fire; no top-k, no AuxK). */
 export function isDenseArchitecture(a: TrainableArchitecture): boolean {
@@ -107,6 +114,11 @@ export interface TrainConfigInput {
   readonly sparsityWarmupSteps?: number;
   /** standard: initial norm of every W_dec row (and W_enc row, tied); default 0.1. */
   readonly decoderInitNorm?: number;
+  /**
+   * matryoshka: the nested prefix sizes m_1 < … < m_n = dSae (dSae is appended when missing).
+   * Default [dSae/16, dSae/4, dSae] (rounded, sizes below k dropped).
+   */
+  readonly matryoshkaWidths?: readonly number[];
 }
 
 /** A resolved config: every default filled in, JSON-serializable (it goes into the state). */
@@ -144,6 +156,8 @@ export interface TrainConfig {
   readonly l1Coefficient: number;
   readonly sparsityWarmupSteps: number;
   readonly decoderInitNorm: number;
+  /** matryoshka: the prefix sizes, ending with dSae; [dSae] otherwise. */
+  readonly matryoshkaWidths: readonly number[];
   /** Human-readable notes on defaults that were adapted (e.g. a shortened deadTokens). */
   readonly notes: readonly string[];
 }
@@ -341,6 +355,10 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     l1Coefficient: nonNegative('l1Coefficient', input.l1Coefficient ?? 5),
     sparsityWarmupSteps,
     decoderInitNorm: finitePositive('decoderInitNorm', input.decoderInitNorm ?? 0.1),
+    matryoshkaWidths:
+      architecture === 'matryoshka'
+        ? matryoshkaWidthsOf(input.matryoshkaWidths, dSae, kk, notes)
+        : [dSae],
     notes,
   };
 }
@@ -359,9 +377,10 @@ function nonNegative(key: string, v: unknown): number {
 export const ARCHITECTURE_KEYS: Readonly<
   Partial<Record<keyof TrainConfigInput, readonly TrainableArchitecture[]>>
 > = {
-  batchTopKCap: ['batchtopk'],
-  thresholdMomentum: ['batchtopk'],
-  kAux: ['topk', 'batchtopk'],
+  batchTopKCap: ['batchtopk', 'matryoshka'],
+  thresholdMomentum: ['batchtopk', 'matryoshka'],
+  kAux: ['topk', 'batchtopk', 'matryoshka'],
+  matryoshkaWidths: ['matryoshka'],
   l0Coefficient: ['jumprelu'],
   targetL0: ['jumprelu'],
   jumpreluBandwidth: ['jumprelu'],
@@ -375,6 +394,41 @@ export const ARCHITECTURE_KEYS: Readonly<
 export function appliesTo(key: string, architecture: TrainableArchitecture): boolean {
   const archs = ARCHITECTURE_KEYS[key as keyof TrainConfigInput];
   return archs === undefined || archs.includes(architecture);
+}
+
+function matryoshkaWidthsOf(
+  given: readonly number[] | undefined,
+  dSae: number,
+  k: number,
+  notes: string[],
+): number[] {
+  if (given === undefined) {
+    return [...new Set([Math.round(dSae / 16), Math.round(dSae / 4), dSae])].filter((w) => w >= k);
+  }
+  if (!Array.isArray(given) || given.length === 0) {
+    throw new ConfigError('matryoshkaWidths', 'must be a non-empty list of prefix sizes');
+  }
+  const widths = [...given];
+  for (let i = 0; i < widths.length; i++) {
+    const w = widths[i];
+    if (!Number.isInteger(w) || w < 1 || w > dSae) {
+      throw new ConfigError(
+        'matryoshkaWidths',
+        `entry ${i} = ${String(w)} is not an integer in [1, dSae = ${dSae}]`,
+      );
+    }
+    if (i > 0 && w <= widths[i - 1]) {
+      throw new ConfigError(
+        'matryoshkaWidths',
+        `must increase strictly (entry ${i} = ${w} after ${widths[i - 1]})`,
+      );
+    }
+  }
+  if (widths[widths.length - 1] !== dSae) {
+    widths.push(dSae);
+    notes.push(`matryoshkaWidths: appended dSae = ${dSae} as the last prefix`);
+  }
+  return widths;
 }
 
 /** The sparsity coefficient's warmup factor at a 1-based step (linear from 0). */

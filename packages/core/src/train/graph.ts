@@ -1,7 +1,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { DeviceScale } from '../backend/scale.js';
 import type { Tensor } from '../backend/tensor.js';
-import { isDenseArchitecture, type TrainConfig } from './config.js';
+import { isBatchTopK, isDenseArchitecture, type TrainConfig } from './config.js';
 import { DenseStep } from './dense-step.js';
 
 /** Slots of the per-step metrics tensor: the only thing a step reads back. */
@@ -26,8 +26,10 @@ export const M = {
   batchThreshold: 8,
   /** standard: Σ_b Σ_i f_bi·‖W_dec[i]‖ */
   l1: 9,
+  /** matryoshka: Σ over the prefixes (the full width included) of Σ‖x̂_prefix − x‖² */
+  prefixNum: 10,
 } as const;
-export const METRICS_SIZE = 10;
+export const METRICS_SIZE = 11;
 
 export const PARAM_NAMES = ['wEnc', 'bEnc', 'wDec', 'bDec'] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
@@ -54,6 +56,14 @@ interface SparseWork extends Work {
   readonly ehat: Tensor | null;
   readonly auxDiff: Tensor | null;
   readonly dzAux: Tensor | null;
+  /** matryoshka: a prefix's share of the code, its reconstruction and ∂z; ones [rows, 1]. */
+  readonly prefix: {
+    readonly ones: Tensor;
+    readonly inPrefix: Tensor;
+    readonly vals: Tensor;
+    readonly diff: Tensor;
+    readonly dz: Tensor;
+  } | null;
 }
 
 /**
@@ -82,6 +92,8 @@ export class TrainGraph {
   /** JumpReLU: Adam's moments of log θ. */
   readonly thresholdAdamM: Tensor | null;
   readonly thresholdAdamV: Tensor | null;
+  /** matryoshka: per proper prefix m_j (< dSae), the [m, 1] indicator of latents i < m_j. */
+  readonly prefixMasks: readonly Tensor[];
   readonly #work = new Map<number, Work>();
   readonly #owned: Tensor[] = [];
 
@@ -116,6 +128,17 @@ export class TrainGraph {
     this.theta = this.dense?.threshold ?? this.#t([1]);
     this.thresholdAdamM = this.dense?.threshold ? this.#t([m, 1]) : null;
     this.thresholdAdamV = this.dense?.threshold ? this.#t([m, 1]) : null;
+    this.prefixMasks =
+      config.architecture === 'matryoshka'
+        ? config.matryoshkaWidths.slice(0, -1).map((width) => {
+            const t = this.#t([m, 1]);
+            backend.write(
+              t,
+              Float32Array.from({ length: m }, (_, i) => (i < width ? 1 : 0)),
+            );
+            return t;
+          })
+        : [];
     this.batchThr = this.#t([1]);
     this.metrics = [this.#t([METRICS_SIZE]), this.#t([METRICS_SIZE])];
   }
@@ -128,7 +151,7 @@ export class TrainGraph {
 
   /** Width of the sparse code a sparse training step produces (k, or BatchTopK's cap). */
   get codeWidth(): number {
-    return this.config.architecture === 'batchtopk'
+    return isBatchTopK(this.config.architecture)
       ? this.config.batchTopKCap
       : (this.config.k ?? this.config.dSae);
   }
@@ -170,7 +193,23 @@ export class TrainGraph {
       ehat: aux ? this.#t([rows, d]) : null,
       auxDiff: aux ? this.#t([rows, d]) : null,
       dzAux: aux ? this.#t([rows, kAux]) : null,
+      prefix:
+        this.prefixMasks.length > 0
+          ? {
+              ones: this.#ones(rows),
+              inPrefix: this.#t([rows, kw]),
+              vals: this.#t([rows, kw]),
+              diff: this.#t([rows, d]),
+              dz: this.#t([rows, kw]),
+            }
+          : null,
     };
+  }
+
+  #ones(rows: number): Tensor {
+    const t = this.#t([rows, 1]);
+    this.backend.fill(t, 1);
+    return t;
   }
 
   /**
@@ -210,7 +249,7 @@ export class TrainGraph {
     // Forward.
     b.matmul(w.pre, w.xt, p.wEnc, { transB: true, bias: p.bEnc });
     b.topk(w.vals, w.idx, w.pre);
-    if (c.architecture === 'batchtopk') {
+    if (isBatchTopK(c.architecture)) {
       // The batch's (B·k)-th largest candidate is its threshold; θ tracks it for inference.
       b.kthLargest(this.batchThr, 0, w.vals, rows * k);
       b.thresholdRelu(w.vals, w.vals, this.batchThr, 0);
@@ -231,6 +270,7 @@ export class TrainGraph {
     b.gatherSum(w.xhat, w.vals, w.idx, p.wDec, p.bDec);
     b.axpby(w.diff, 1, w.xhat, -1, w.x); // x̂ − x = −e
     b.reduce(metrics, M.fvuNum, w.diff, 'sumSquares');
+    if (w.prefix) b.reduce(metrics, M.prefixNum, w.diff, 'sumSquares');
     b.reduce(metrics, M.fvuDen, w.x, 'sumSquaresCentered');
     b.greaterThan(w.active, w.vals, 0);
     b.reduce(metrics, M.active, w.active, 'sum');
@@ -263,6 +303,7 @@ export class TrainGraph {
     b.scatterOuterAdd(g.wDec, w.idx, w.vals, w.diff);
     b.gatherDot(w.dz, w.diff, w.idx, p.wDec);
     b.maskPositive(w.dz, w.dz, w.vals);
+    if (w.prefix) this.#prefixTerms(w, metrics);
     b.fill(g.wEnc, 0);
     b.scatterOuterAdd(g.wEnc, w.idx, w.dz, w.xt);
     b.fill(g.bEnc, 0);
@@ -279,6 +320,32 @@ export class TrainGraph {
     }
     // x̃ = x − b_dec: Σ_b ∂x̃[b] = Σ_b Σ_j ∂pre[b,j]·W_enc[idx] = W_encᵀ·∂b_enc.
     b.matmul(g.bDec, g.bEnc, p.wEnc, { alpha: -1, accumulate: true });
+  }
+
+  /**
+   * Matryoshka's proper prefixes (Bussmann et al. 2025): each m_j reconstructs x from the
+   * code's latents i < m_j alone, and its FVU joins the loss. Adds each one's gradients to
+   * ∂b_dec, ∂W_dec and ∂z (the full width's are already there); the encoder part follows ∂z.
+   */
+  #prefixTerms(w: SparseWork, metrics: Tensor): void {
+    const b = this.backend;
+    const { params: p, grads: g } = this;
+    const q = w.prefix!;
+    const fvuScale: DeviceScale = { numerator: 2, source: metrics, index: M.fvuDen };
+    for (const mask of this.prefixMasks) {
+      // inPrefix[b, s] = mask[idx[b, s]]: a gather-dot of ones [rows, 1] with the mask's rows.
+      b.gatherDot(q.inPrefix, q.ones, w.idx, mask);
+      b.maskPositive(q.vals, w.vals, q.inPrefix);
+      b.gatherSum(q.diff, q.vals, w.idx, p.wDec, p.bDec);
+      b.axpby(q.diff, 1, q.diff, -1, w.x);
+      b.reduce(metrics, M.prefixNum, q.diff, 'sumSquares', true);
+      b.axpby(q.diff, fvuScale, q.diff, 0, q.diff);
+      b.columnSums(g.bDec, q.diff, true);
+      b.scatterOuterAdd(g.wDec, w.idx, q.vals, q.diff);
+      b.gatherDot(q.dz, q.diff, w.idx, p.wDec);
+      b.maskPositive(q.dz, q.dz, q.vals);
+      b.axpby(w.dz, 1, w.dz, 1, q.dz);
+    }
   }
 
   /** Decoder projection, optional clipping, Adam, decoder renormalisation, counters. */

@@ -20,6 +20,8 @@ export interface StepMetrics {
   readonly gradNorm: number;
   /** BatchTopK only: the learned inference threshold θ (scaled units). */
   readonly threshold?: number;
+  /** matryoshka: the training loss's main term, Σ over the nested prefixes of their FVU. */
+  readonly prefixFvuSum?: number;
   /**
    * jumprelu, standard: the sparsity penalty with its coefficient and warmup (the loss is the
    * per-token squared error in scaled units plus this).

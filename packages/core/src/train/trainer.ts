@@ -4,6 +4,7 @@ import { ConfigError, DataError, SaekitError } from '../errors.js';
 import type { SaeWeights } from '../sae/weights.js';
 import { Rng } from '../util/rng.js';
 import {
+  isBatchTopK,
   isDenseArchitecture,
   learningRateAt,
   resolveTrainConfig,
@@ -353,7 +354,10 @@ export class Trainer {
       auxk: dead > 0 && v[M.auxDen] > 0 ? v[M.auxNum] / v[M.auxDen] : 0,
       lr: p.lr,
       gradNorm: Math.sqrt(v[M.gradNormSq]),
-      ...(c.architecture === 'batchtopk' ? { threshold: v[M.threshold] } : {}),
+      ...(isBatchTopK(c.architecture) ? { threshold: v[M.threshold] } : {}),
+      ...(c.architecture === 'matryoshka' && v[M.fvuDen] > 0
+        ? { prefixFvuSum: v[M.prefixNum] / v[M.fvuDen] }
+        : {}),
       ...(isDenseArchitecture(c.architecture)
         ? { sparsityLoss: sparsityLoss(c, p.step, v[M.active] / p.rows, v[M.l1] / p.rows) }
         : {}),
@@ -409,7 +413,9 @@ export class Trainer {
       return a;
     };
     const weights: SaeWeights = {
-      architecture: c.architecture,
+      // A Matryoshka SAE runs as the BatchTopK it is; its prefix sizes travel alongside.
+      architecture: c.architecture === 'matryoshka' ? 'batchtopk' : c.architecture,
+      ...(c.architecture === 'matryoshka' ? { matryoshkaWidths: [...c.matryoshkaWidths] } : {}),
       dIn: c.dIn,
       dSae: c.dSae,
       ...(c.k === null ? {} : { k: c.k }),
@@ -420,7 +426,7 @@ export class Trainer {
       applyBDecToInput: true,
       foldedInputScale: this.#inputScale,
     };
-    if (c.architecture === 'batchtopk') {
+    if (isBatchTopK(c.architecture)) {
       const theta = (await scaled(g.theta))[0];
       return { ...weights, threshold: new Float32Array(c.dSae).fill(theta) };
     }

@@ -85,6 +85,7 @@ export async function saveSaelens(
       ...(w.k !== undefined ? { k: w.k } : {}),
       // The weights already work on raw activations; this records the scale that was folded in.
       ...(w.foldedInputScale !== undefined ? { folded_input_scale: w.foldedInputScale } : {}),
+      ...(w.matryoshkaWidths !== undefined ? { matryoshka_widths: [...w.matryoshkaWidths] } : {}),
     },
   };
   await writeFileAtomic(join(dir, CFG), [
@@ -102,6 +103,15 @@ export interface LoadedSaelens {
   readonly metadata: JsonObject;
   readonly notes: readonly string[];
   readonly sparsity?: Float32Array;
+}
+
+/** cfg.saekit.matryoshka_widths, when it is a valid list of prefix sizes ending at dSae. */
+function matryoshkaWidthsOf(saekit: unknown, dSae: number): { matryoshkaWidths?: number[] } {
+  if (typeof saekit !== 'object' || saekit === null || Array.isArray(saekit)) return {};
+  const v = (saekit as Record<string, unknown>)['matryoshka_widths'];
+  if (!Array.isArray(v) || v.length === 0 || v[v.length - 1] !== dSae) return {};
+  const ok = v.every((w, i) => Number.isInteger(w) && w >= 1 && (i === 0 || w > v[i - 1]));
+  return ok ? { matryoshkaWidths: v as number[] } : {};
 }
 
 /** A number from cfg.saekit, if both are there. */
@@ -173,6 +183,7 @@ export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
     ...(threshold !== undefined ? { threshold } : {}),
     applyBDecToInput: c.applyBDecToInput,
     ...(folded !== undefined ? { foldedInputScale: folded } : {}),
+    ...matryoshkaWidthsOf(cfg['saekit'], dSae),
   };
   const base = { weights, cfg, metadata: c.metadata, notes };
   const sparsityPath = join(dir, SAELENS_SPARSITY);

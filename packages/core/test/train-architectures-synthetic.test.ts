@@ -1,0 +1,173 @@
+import {
+  createCpuBackend,
+  featureAbsorption,
+  featureRecovery,
+  Sae,
+  type StepMetrics,
+  SyntheticActivations,
+  type SyntheticOptions,
+  type TrainConfigInput,
+  Trainer,
+} from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Synthetic ground truth for the architectures beyond Top-K. Each run prints one `figures`
+ * line (the README quotes them): run with
+ * `pnpm --filter @saekit/core exec vitest run test/train-architectures-synthetic.test.ts`.
+ */
+
+interface Outcome {
+  readonly name: string;
+  /** Mean over the last 100 steps. */
+  readonly l0: number;
+  readonly fvu: number;
+  readonly recovered: number;
+  readonly mmcs: number;
+  readonly weights: Awaited<ReturnType<Trainer['exportWeights']>>;
+  /** The training stream, to draw unseen tokens from after training. */
+  readonly source: SyntheticActivations;
+}
+
+async function train(
+  name: string,
+  data: SyntheticOptions,
+  config: TrainConfigInput,
+): Promise<Outcome> {
+  const source = new SyntheticActivations(data);
+  const t = await Trainer.create(createCpuBackend(), config);
+  const tail: StepMetrics[] = [];
+  await t.train(source, {
+    onStep: (m) => {
+      tail.push(m);
+      if (tail.length > 100) tail.shift();
+    },
+  });
+  const weights = await t.exportWeights();
+  t.dispose();
+  const r = featureRecovery(weights.wDec, source.dictionary, data.dIn);
+  const mean = (f: (m: StepMetrics) => number) => tail.reduce((a, m) => a + f(m), 0) / tail.length;
+  const out = {
+    name,
+    l0: mean((m) => m.l0),
+    fvu: mean((m) => m.fvu),
+    recovered: r.recoveredFraction,
+    mmcs: r.mmcs,
+    weights,
+    source,
+  };
+  const { weights: _, source: __, ...figures } = out;
+  process.stdout.write(`figures ${JSON.stringify(figures)}\n`);
+  return out;
+}
+
+describe('JumpReLU and ReLU + L1 on synthetic ground truth', () => {
+  // d = 32, 128 true features, ~3 active per token; m = 128 latents, 1000 steps of 256 tokens.
+  const data: SyntheticOptions = {
+    dIn: 32,
+    nFeatures: 128,
+    activePerToken: 3,
+    frequencyExponent: 0.3,
+    correlatedPairs: 0,
+    batchSize: 256,
+    seed: 1,
+  };
+  const shape = { dIn: 32, dSae: 128, batchSize: 256, steps: 1000, lr: 0.01, seed: 0 } as const;
+
+  it('JumpReLU with targetL0 = 3 reaches L0 within ±15%, and what Top-K at k = 3 recovers', async () => {
+    const topk = await train('topk k=3', data, { ...shape, k: 3 });
+    // JumpReLU's θ climbs slowly (log-space steps of about lr each): it gets 2000 steps.
+    const jump = await train('jumprelu targetL0=3', data, {
+      ...shape,
+      steps: 2000,
+      architecture: 'jumprelu',
+      targetL0: 3,
+      l0Coefficient: 30,
+      jumpreluBandwidth: 0.1,
+      jumpreluInitThreshold: 0.5,
+    });
+    expect(Math.abs(jump.l0 / 3 - 1)).toBeLessThan(0.15);
+    expect(jump.fvu).toBeLessThan(0.3);
+    // Measured 0.66 against Top-K's 0.94 here (see the README): a real gap, pinned so it
+    // cannot widen silently.
+    expect(jump.recovered).toBeGreaterThan(0.5);
+    expect(topk.recovered).toBeGreaterThan(0.9);
+  }, 600_000);
+
+  it('ReLU + L1 (λ = 3) recovers as many features as Top-K at its own L0', async () => {
+    const std = await train('standard l1=3', data, {
+      ...shape,
+      architecture: 'standard',
+      l1Coefficient: 3,
+    });
+    // λ sets the L0 (no target): with λ = 3 it settles near 3.8 here.
+    expect(std.l0).toBeGreaterThan(2.5);
+    expect(std.l0).toBeLessThan(5);
+    const k = Math.round(std.l0);
+    const topk = await train(`topk k=${k}`, data, { ...shape, k });
+    expect(std.recovered).toBeGreaterThan(topk.recovered - 0.1);
+  }, 600_000);
+});
+
+describe('Matryoshka BatchTopK on a hierarchy: less feature absorption than BatchTopK', () => {
+  // 8 parents with 4 children each (when a parent fires, one child joins it 80% of the time),
+  // plus 24 independent features; d = 32, m = 64, k = 3, 1500 steps of 256 tokens.
+  const data: SyntheticOptions = {
+    dIn: 32,
+    nFeatures: 64,
+    activePerToken: 3,
+    frequencyExponent: 0.3,
+    batchSize: 256,
+    seed: 1,
+    hierarchy: { parents: 8, childrenPerParent: 4, childProbability: 0.8 },
+  };
+  const shape = {
+    dIn: 32,
+    dSae: 64,
+    k: 3,
+    batchSize: 256,
+    steps: 1500,
+    lr: 0.01,
+    seed: 0,
+  } as const;
+
+  async function absorptionOf(o: Outcome) {
+    // Tokens the SAE has not seen: the training stream continued.
+    const source = o.source;
+    const held = source.sample(4096);
+    const backend = createCpuBackend();
+    const sae = Sae.fromWeights(backend, o.weights);
+    try {
+      const a = await featureAbsorption(
+        sae,
+        source.dictionary,
+        source.children,
+        held.activations,
+        held.coefficients,
+      );
+      process.stdout.write(
+        `figures ${JSON.stringify({ name: o.name, absorption: a.absorption, parentAloneMiss: a.parentAloneMiss })}\n`,
+      );
+      return a;
+    } finally {
+      sae.dispose();
+    }
+  }
+
+  it('the parent latents stay on when a child fires', async () => {
+    const btk = await train('batchtopk k=3', data, { ...shape, architecture: 'batchtopk' });
+    const mat = await train('matryoshka k=3 [8, 16, 64]', data, {
+      ...shape,
+      architecture: 'matryoshka',
+      matryoshkaWidths: [8, 16, 64],
+    });
+    // Same L0 (BatchTopK's batch-wide k), so the comparison is at equal sparsity.
+    expect(btk.l0).toBeCloseTo(3, 1);
+    expect(mat.l0).toBeCloseTo(3, 1);
+    const [a, b] = [await absorptionOf(btk), await absorptionOf(mat)];
+    // Measured 0.56 (BatchTopK) and 0.25 (Matryoshka).
+    expect(b.absorption).toBeLessThan(0.6 * a.absorption);
+    // Absorption beyond the baseline miss rate of the parent alone.
+    expect(b.absorption - b.parentAloneMiss).toBeLessThan(a.absorption - a.parentAloneMiss);
+  }, 600_000);
+});
