@@ -187,7 +187,7 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
 
   /** The next `rows` tokens, [rows, dIn] row-major. */
   batch(rows: number = this.batchSize): Float32Array {
-    return this.sample(rows).activations;
+    return this.#draw(rows, false).activations;
   }
 
   /**
@@ -195,10 +195,19 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
    * where a feature is off). Draws exactly what `batch` draws.
    */
   sample(rows: number = this.batchSize): { activations: Float32Array; coefficients: Float32Array } {
+    const { activations, coefficients } = this.#draw(rows, true);
+    return { activations, coefficients: coefficients! };
+  }
+
+  #draw(
+    rows: number,
+    keep: boolean,
+  ): { activations: Float32Array; coefficients: Float32Array | null } {
     const { dIn, nFeatures } = this;
     const rng = this.#rng;
     const out = new Float32Array(rows * dIn);
-    const coefficients = new Float32Array(rows * nFeatures);
+    // [rows, nFeatures] can be large: only `sample` asks for it.
+    const coefficients = keep ? new Float32Array(rows * nFeatures) : null;
     const coef = new Float64Array(nFeatures);
     for (let r = 0; r < rows; r++) {
       coef.fill(0);
@@ -221,7 +230,7 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
       for (let f = 0; f < nFeatures; f++) {
         const a = coef[f];
         if (a === 0) continue;
-        coefficients[r * nFeatures + f] = a;
+        if (coefficients) coefficients[r * nFeatures + f] = a;
         const fo = f * dIn;
         for (let c = 0; c < dIn; c++) out[o + c] += a * this.dictionary[fo + c];
       }
