@@ -1,6 +1,6 @@
 import type { BackendDescriptor } from '../backend/descriptor.js';
 import { LimitError } from '../errors.js';
-import type { TrainConfig } from './config.js';
+import { isBatchTopK, type TrainConfig } from './config.js';
 
 /**
  * Refuses a config the backend's device cannot run, before anything is allocated, naming the
@@ -8,14 +8,18 @@ import type { TrainConfig } from './config.js';
  */
 export function checkConfigLimits(config: TrainConfig, descriptor: BackendDescriptor): void {
   const { limits, name } = descriptor;
+  const batchTopK = isBatchTopK(config.architecture);
+  // The dense architectures (jumprelu, standard) select nothing per row while training.
   const selections: [string, number][] = [
-    ['k', config.architecture === 'batchtopk' ? config.batchTopKCap : config.k],
+    ...(config.k === null
+      ? []
+      : ([['k', batchTopK ? config.batchTopKCap : config.k]] as [string, number][])),
     ...(config.auxkAlpha > 0 ? ([['kAux', config.kAux]] as [string, number][]) : []),
   ];
   for (const [key, k] of selections) {
     if (k > limits.maxTopK) {
       throw new LimitError(
-        key === 'k' && config.architecture === 'batchtopk' ? 'batchTopKCap' : key,
+        key === 'k' && batchTopK ? 'batchTopKCap' : key,
         name,
         `maxTopK = ${limits.maxTopK}`,
         `a top-k of ${k} per row is more than the device supports`,
