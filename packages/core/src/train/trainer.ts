@@ -13,8 +13,8 @@ import {
   type TrainConfigInput,
 } from './config.js';
 import { M, TrainGraph } from './graph.js';
-import { checkConfigLimits } from './limits.js';
 import { geometricMedian, inputScaleOf, meanOf, tiedUnitRows } from './init.js';
+import { checkConfigLimits } from './limits.js';
 import type { StepMetrics } from './metrics.js';
 import type { JsonObject, TrainingState } from './state.js';
 import {
