@@ -53,6 +53,42 @@ const SCENARIOS: readonly Scenario[] = [
     config: { ...COMMON, k: 3, batchSize: 64, architecture: 'batchtopk' },
     steps: 6,
   },
+  {
+    name: 'matryoshka, k = 3, prefixes [8, 32, 96], B = 64',
+    config: {
+      ...COMMON,
+      k: 3,
+      batchSize: 64,
+      architecture: 'matryoshka',
+      matryoshkaWidths: [8, 32, 96],
+    },
+    steps: 6,
+  },
+];
+
+/** The dense architectures: no k, no AuxK (dead latents are still counted). */
+const { kAux: _, ...DENSE } = COMMON;
+const DENSE_SCENARIOS: readonly Scenario[] = [
+  {
+    // A wide window and θ near the pre-activations' scale, so the STE reaches θ every step.
+    name: 'jumprelu, target L0 6, B = 48',
+    config: {
+      ...DENSE,
+      batchSize: 48,
+      architecture: 'jumprelu',
+      targetL0: 6,
+      l0Coefficient: 2,
+      jumpreluBandwidth: 0.5,
+      jumpreluInitThreshold: 0.3,
+      sparsityWarmupSteps: 2,
+    },
+    steps: 6,
+  },
+  {
+    name: 'standard (ReLU + L1), B = 40',
+    config: { ...DENSE, batchSize: 40, architecture: 'standard', l1Coefficient: 0.5 },
+    steps: 6,
+  },
 ];
 
 async function run(
@@ -107,44 +143,64 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
   const want = await run(ctx.reference(), scenario, init, batches);
   const got = await run(ctx.backend, scenario, init, batches);
 
-  expect(
-    want.metrics.some((m) => m.deadFraction > 0 && m.auxk > 0),
-    'scenario exercises AuxK',
-  ).toBe(true);
+  const dense = c.architecture === 'jumprelu' || c.architecture === 'standard';
+  if (!dense) {
+    expect(
+      want.metrics.some((m) => m.deadFraction > 0 && m.auxk > 0),
+      'scenario exercises AuxK',
+    ).toBe(true);
+  }
   for (let s = 0; s < scenario.steps; s++) {
     const [g, w] = [got.metrics[s], want.metrics[s]];
-    for (const key of ['fvu', 'auxk', 'l0', 'deadFraction'] as const) {
+    for (const key of [
+      'fvu',
+      'auxk',
+      'l0',
+      'deadFraction',
+      'sparsityLoss',
+      'prefixFvuSum',
+    ] as const) {
+      if (w[key] === undefined) continue;
+      const [gv, wv] = [g[key] ?? Number.NaN, w[key]];
       expect(
-        close(g[key], w[key], METRIC_TOLERANCE),
-        `${scenario.name}: step ${s + 1} ${key}: got ${g[key]}, cpu ${w[key]}`,
+        close(gv, wv, METRIC_TOLERANCE),
+        `${scenario.name}: step ${s + 1} ${key}: got ${gv}, cpu ${wv}`,
       ).toBe(true);
     }
   }
-  for (const key of ['wEnc', 'bEnc', 'wDec', 'bDec'] as const) {
+  // JumpReLU's θ is a trained parameter too.
+  const keys = [
+    'wEnc',
+    'bEnc',
+    'wDec',
+    'bDec',
+    ...(c.architecture === 'jumprelu' ? ['threshold'] : []),
+  ] as const;
+  for (const key of keys as readonly ('wEnc' | 'bEnc' | 'wDec' | 'bDec' | 'threshold')[]) {
+    const before = got.before[key]!;
+    const wantBefore = want.before[key]!;
     // Initialisation is host-side, so both runs must start bit for bit equal.
-    const same = got.before[key].every((v, i) => v === want.before[key][i]);
+    const same = before.every((v, i) => v === wantBefore[i]);
     expect(same, `${scenario.name}: initial ${key} differs from cpu's`).toBe(true);
-    const { err, norm } = relativeDelta(
-      got.before[key],
-      got.after[key],
-      want.before[key],
-      want.after[key],
-    );
+    const { err, norm } = relativeDelta(before, got.after[key]!, wantBefore, want.after[key]!);
     expect(norm, `${scenario.name}: ${key} moved on cpu`).toBeGreaterThan(0);
     expect(
       err <= PARAM_TOLERANCE * norm,
       `${scenario.name}: ${key} after ${scenario.steps} steps: ‖Δ − Δ_cpu‖ = ${err.toExponential(3)} > ${PARAM_TOLERANCE} · ‖Δ_cpu‖ = ${(PARAM_TOLERANCE * norm).toExponential(3)}`,
     ).toBe(true);
   }
-  if (c.architecture === 'batchtopk') {
+  if (c.architecture === 'batchtopk' || c.architecture === 'matryoshka') {
     const [tg, tw] = [got.after.threshold![0], want.after.threshold![0]];
-    expect(close(tg, tw, METRIC_TOLERANCE), `batchtopk threshold: got ${tg}, cpu ${tw}`).toBe(true);
+    expect(
+      close(tg, tw, METRIC_TOLERANCE),
+      `${c.architecture} threshold: got ${tg}, cpu ${tw}`,
+    ).toBe(true);
   }
 }
 
 export const trainingStepsCases: ConformanceGroup = {
   name: 'training steps: full trainer steps match the cpu backend',
-  cases: SCENARIOS.map((scenario) => ({
+  cases: [...SCENARIOS, ...DENSE_SCENARIOS].map((scenario) => ({
     name: scenario.name,
     run: (ctx: CaseContext) => compare(ctx, scenario),
   })),
