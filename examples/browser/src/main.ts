@@ -3,13 +3,14 @@
  * dictionary, plot FVU live, then score how many true features the decoder found. Every
  * result also lands in the DOM (#status[data-state], #metrics rows) so a test can read it.
  *
- * URL parameters override the run: ?steps=300&dIn=32&dSae=256&k=8&batch=512&seed=1&lr=0.004
- * (lr defaults to the design rule 2e-4 / sqrt(dSae / 2^14)).
+ * URL parameters override the run (defaults in run-config.ts):
+ * ?steps=300&dIn=32&dSae=256&k=4&batch=256&seed=1&lr=0.02
  */
 
 import { createWebGpuBackend } from '@saekit/backend-webgpu';
 import { featureRecovery, type StepMetrics, SyntheticActivations, Trainer } from '@saekit/core';
 import { lineChart } from './chart.js';
+import { DEFAULT_RUN, type RunParams, trainerConfig, trueFeatures } from './run-config.js';
 
 const $ = <T extends Element>(id: string) => document.getElementById(id) as unknown as T;
 
@@ -53,13 +54,10 @@ function addRow(m: StepMetrics): void {
 const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function main(): Promise<void> {
-  const steps = param('steps', 300);
-  const dIn = param('dIn', 32);
-  const dSae = param('dSae', 256);
-  const k = param('k', 8);
-  const batchSize = param('batch', 512);
-  const seed = param('seed', 1);
-  const lr = param('lr');
+  const p = Object.fromEntries(
+    Object.entries(DEFAULT_RUN).map(([name, fallback]) => [name, param(name, fallback)]),
+  ) as RunParams;
+  const { steps, dIn, batch: batchSize, seed } = p;
 
   if (!('gpu' in navigator)) throw new Error('this browser has no navigator.gpu (WebGPU is off)');
   const backend = await createWebGpuBackend();
@@ -67,19 +65,8 @@ async function main(): Promise<void> {
   $<HTMLElement>('adapter').textContent =
     [vendor, architecture, description].filter(Boolean).join(' / ') || 'unnamed adapter';
 
-  // Twice as many latents as true features: room to find each one.
-  const data = new SyntheticActivations({ dIn, nFeatures: dSae / 2, batchSize, seed });
-  // The trainer's seed must differ from the data's: both draw unit rows of normals from the
-  // same generator, so equal seeds would start the decoder on the true dictionary.
-  const config = {
-    dIn,
-    dSae,
-    k,
-    batchSize,
-    steps,
-    seed: seed + 1,
-    ...(lr === undefined ? {} : { lr }),
-  };
+  const data = new SyntheticActivations({ dIn, nFeatures: trueFeatures(p), batchSize, seed });
+  const config = trainerConfig(p);
   const trainer = await Trainer.create(backend, config, { initData: data.batch(4096) });
   const c = trainer.config;
   $<HTMLElement>('config').textContent =
