@@ -287,7 +287,7 @@ describe('saekit eval / convert / inspect', () => {
     const html = readFileSync(out, 'utf8');
     const doc = parse(html);
     expect(doc.querySelector('html')).not.toBeNull();
-    expect(doc.querySelectorAll('script')).toHaveLength(0);
+    expect(doc.querySelectorAll('script[src], link[href], img[src]')).toHaveLength(0);
     expect(html).not.toMatch(/(src|href)="https?:/);
     const titles = doc.querySelectorAll('svg.chart title').map((t) => t.text);
     for (const t of [

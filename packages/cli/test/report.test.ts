@@ -4,8 +4,9 @@ import { parseLatentSelection } from '../src/commands/inspect.js';
 import { UsageError } from '../src/errors.js';
 import { decoderRowNorms, maxCosineSimilarity, summarize } from '../src/report/analysis.js';
 import { ContextCollector } from '../src/report/contexts.js';
+import { reportHeader } from '../src/report/header.js';
 import { renderReport } from '../src/report/html.js';
-import { binValues } from '../src/report/svg-charts.js';
+import { binValues, logTicks } from '../src/report/svg-charts.js';
 
 describe('decoder summaries', () => {
   // Rows: e0, 2·e0 (a duplicate direction), e1, −e1 (anti-parallel).
@@ -186,7 +187,9 @@ describe('renderReport', () => {
   it('is a complete HTML document with escaped text', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(doc.querySelector('title')?.text).toBe('test <report>');
-    expect(doc.querySelectorAll('script')).toHaveLength(0);
+    // One inline script (the latent lookup), nothing loaded from anywhere.
+    expect(doc.querySelectorAll('script')).toHaveLength(1);
+    expect(doc.querySelectorAll('script[src], link[href], img[src]')).toHaveLength(0);
   });
 
   it('draws the training curves, the firing histogram and the decoder histograms as SVG', () => {
@@ -245,5 +248,78 @@ describe('renderReport', () => {
     expect(ctx?.text).not.toContain('[row');
     expect(ctx?.querySelector('mark.focus')?.text.trim()).toBe('1.50');
     expect(ctx?.querySelector('.zero')?.text).toBe('·');
+  });
+});
+
+describe('report header and axes', () => {
+  it('lists the training config from cfg.json, the evaluation and the recovery', () => {
+    const groups = reportHeader({
+      path: 'runs/x',
+      format: 'saelens',
+      architecture: 'topk',
+      dIn: 64,
+      dSae: 512,
+      k: 8,
+      cfg: {
+        saekit: {
+          train_config: { lr: 0.004, batchSize: 1024, steps: 500 },
+          trained_tokens: 512000,
+        },
+        metadata: {
+          model_name: 'gpt2',
+          hook_name: 'blocks.6.hook_resid_post',
+          dataset_path: 'acts/',
+        },
+      },
+      heldOut: {
+        source: 'held/',
+        tokens: 16384,
+        fvu: 0.1234,
+        mse: 0.01,
+        l0: 8,
+        deadFraction: 0.5,
+        denseFraction: 0,
+      },
+      recovery: {
+        source: 'held/true-dictionary.npz',
+        mmcs: 0.97,
+        recovered: 250,
+        trueFeatures: 256,
+      },
+    });
+    const field = (f: string) => groups.flatMap((g) => g.rows).find((r) => r.field === f)?.value;
+    expect(field('lr')).toBe('0.004');
+    expect(field('batch')).toBe('1024');
+    expect(field('tokens')).toBe('512k');
+    expect(field('model')).toBe('gpt2');
+    expect(field('hook')).toBe('blocks.6.hook_resid_post');
+    expect(field('data')).toBe('acts/');
+    expect(field('backend')).toBe('not recorded in the checkpoint');
+    expect(field('fvu')).toBe('0.1234');
+    expect(field('recovered')).toBe('250 of 256 (97.7%)');
+  });
+
+  it('labels a log axis inside one decade with 1-2-5 steps, and many decades sparsely', () => {
+    expect(logTicks(0.1, 1)).toEqual([0.1, 0.2, 0.5, 1]);
+    expect(logTicks(0.2, 0.9)).toEqual([0.2, 0.5]);
+    expect(logTicks(1e-4, 1)).toEqual([1e-4, 1e-3, 0.01, 0.1, 1]);
+    expect(logTicks(1e-12, 1).length).toBeLessThanOrEqual(7);
+  });
+
+  it('gives unit-norm decoder rows a readable axis, not float noise', () => {
+    const norms = Float32Array.from({ length: 64 }, (_, i) => 1 + (i % 3) * 1e-7);
+    const html = renderReport({
+      title: 't',
+      sae: { path: 'x', format: 'saelens', architecture: 'topk', dIn: 4, dSae: 64 },
+      decoderNorms: norms,
+      maxCosine: { latents: [0], values: Float32Array.from([0.1]) },
+    });
+    const svg = parse(html)
+      .querySelectorAll('svg.chart')
+      .find((c) => c.querySelector('title')?.text === 'Decoder row norms');
+    const labels = svg?.querySelectorAll('text.tick').map((t) => t.text) ?? [];
+    const xLabels = labels.filter((l) => /^0\.9|^1/.test(l));
+    expect(xLabels.length).toBeGreaterThanOrEqual(3);
+    for (const l of xLabels) expect(l.length).toBeLessThanOrEqual(4);
   });
 });

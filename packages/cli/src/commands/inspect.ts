@@ -1,15 +1,17 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Sae } from '@saekit/core';
-import { loadTokenizer, type TokenDecoder, tokenTexts } from '@saekit/io';
+import { evaluateSae, featureRecovery, type Json, Sae, type SaeWeights } from '@saekit/core';
+import { loadTokenizer, readNpz, type TokenDecoder, tokenTexts } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadSaeForCommand } from '../load-sae.js';
 import { readMetrics } from '../metrics-log.js';
 import { decoderRowNorms, maxCosineSimilarity, sampleLatents } from '../report/analysis.js';
 import { ContextCollector, type LatentSelection } from '../report/contexts.js';
+import { type HeldOutNumbers, type RecoveryNumbers, reportHeader } from '../report/header.js';
 import { type ReportInput, renderReport } from '../report/html.js';
 import { readTokenRows } from '../shard-rows.js';
+import { TRUE_DICTIONARY } from './synth.js';
 
 export interface InspectOptions {
   sae: string;
@@ -87,6 +89,7 @@ export async function runInspect(o: InspectOptions): Promise<void> {
     : undefined;
   const selection = parseLatentSelection(o.latents, o.features, w.dSae, o.seed);
   let features: ReportInput['features'];
+  let heldOut: HeldOutNumbers | undefined;
   if (o.data) {
     const chosen = await chooseBackend(o.backend);
     process.stderr.write(`${describeChoice(chosen)}\n`);
@@ -98,12 +101,25 @@ export async function runInspect(o: InspectOptions): Promise<void> {
       w,
       threshold ? { maxActive: Math.min(w.dSae, 64) } : {},
     );
+    // The evaluation reconstructs with every active latent.
+    const full = threshold ? Sae.fromWeights(chosen.backend, w) : sae;
     const collector = new ContextCollector(w.dSae, o.contexts);
-    try {
-      for await (const slice of readTokenRows(o.data, w.dIn, o.maxTokens)) {
+    const data = o.data;
+    // One read of the shards: each slice is encoded for the contexts, then evaluated.
+    async function* batches() {
+      for await (const slice of readTokenRows(data, w.dIn, o.maxTokens)) {
         collector.add(slice, await encodeInChunks(sae, slice.activations, slice.rows, w.dIn));
+        for (let r = 0; r < slice.rows; r += EVAL_BATCH) {
+          const end = Math.min(slice.rows, r + EVAL_BATCH);
+          yield slice.activations.subarray(r * w.dIn, end * w.dIn);
+        }
       }
+    }
+    try {
+      const e = await evaluateSae(chosen.backend, full, batches());
+      heldOut = { ...e, source: o.data };
     } finally {
+      if (full !== sae) full.dispose();
       sae.dispose();
       await chosen.backend.destroy();
     }
@@ -124,17 +140,20 @@ export async function runInspect(o: InspectOptions): Promise<void> {
     notes.push('no --data given: most-activating contexts omitted');
   }
 
+  const recovery = await syntheticRecovery(w, [o.data, loaded.metadata?.dataset_path]);
+  const sae = {
+    path: o.sae,
+    format: loaded.format,
+    architecture: w.architecture,
+    dIn: w.dIn,
+    dSae: w.dSae,
+    k: w.k,
+  };
   const latents = sampleLatents(w.dSae, o.cosineSample);
   const report = renderReport({
+    header: reportHeader({ ...sae, cfg: loaded.cfg, metadata: loaded.metadata, heldOut, recovery }),
     title: `saekit report: ${resolve(o.sae).split('/').slice(-2).join('/')}`,
-    sae: {
-      path: o.sae,
-      format: loaded.format,
-      architecture: w.architecture,
-      dIn: w.dIn,
-      dSae: w.dSae,
-      k: w.k,
-    },
+    sae,
     metrics,
     firingLog10,
     firingSource,
@@ -148,6 +167,29 @@ export async function runInspect(o: InspectOptions): Promise<void> {
   writeFileSync(tmp, report);
   renameSync(tmp, out);
   process.stderr.write(`report written to ${out}\n`);
+}
+
+const EVAL_BATCH = 4096;
+
+/**
+ * Feature recovery against the true dictionary that `saekit synth` writes beside synthetic
+ * shards: looked for next to the examined data, then next to the training data.
+ */
+async function syntheticRecovery(
+  w: SaeWeights,
+  places: readonly (Json | undefined)[],
+): Promise<RecoveryNumbers | undefined> {
+  for (const place of places) {
+    if (typeof place !== 'string' || !existsSync(place)) continue;
+    const dir = statSync(place).isDirectory() ? place : dirname(place);
+    const file = join(dir, TRUE_DICTIONARY);
+    if (!existsSync(file)) continue;
+    const { dictionary } = await readNpz(file);
+    if (dictionary === undefined || dictionary.shape[1] !== w.dIn) continue;
+    const r = featureRecovery(w.wDec, dictionary.data as Float32Array, w.dIn);
+    return { source: file, mmcs: r.mmcs, recovered: r.recovered, trueFeatures: r.maxCosine.length };
+  }
+  return undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyntheticActivations } from '@saekit/core';
-import { encodeLlama2cTokenizer, ShardWriter } from '@saekit/io';
+import { encodeLlama2cTokenizer, ShardWriter, writeNpz } from '@saekit/io';
 import { syntheticSeed } from '../synthetic-seed.js';
 
 export interface SynthOptions {
@@ -39,6 +39,9 @@ function dominantFeatures(acts: Float32Array, dictionary: Float32Array, dIn: num
   return out;
 }
 
+/** The true dictionary [nFeatures, dIn] of synthetic shards, beside them (not a shard). */
+export const TRUE_DICTIONARY = 'true-dictionary.npz';
+
 /**
  * Writes `tokens` rows of `generator` as shards in `out` with token_ids and sequence_ids,
  * plus a llama2.c `tokenizer.bin` whose token i reads " f<i>": each row's token is the true
@@ -62,6 +65,10 @@ export async function writeSyntheticShards(
   await writer.close();
   const pieces = Array.from({ length: generator.nFeatures }, (_, i) => ` f${i}`);
   writeFileSync(join(out, 'tokenizer.bin'), encodeLlama2cTokenizer(pieces));
+  // The true dictionary, so inspect can score feature recovery on these shards.
+  await writeNpz(join(out, TRUE_DICTIONARY), {
+    dictionary: { shape: [generator.nFeatures, dIn], data: generator.dictionary },
+  });
 }
 
 export async function runSynth(o: SynthOptions): Promise<void> {

@@ -1,5 +1,6 @@
 import type { MetricsRecord } from '../metrics-log.js';
 import { summarize } from './analysis.js';
+import { type HeaderGroup, reportHeader } from './header.js';
 import { binValues, escapeXml, histogramChart, lineChart } from './svg-charts.js';
 
 export interface ContextToken {
@@ -39,6 +40,8 @@ export interface ReportInput {
     readonly dSae: number;
     readonly k?: number;
   };
+  /** The header tables; default: what `sae` alone says. */
+  readonly header?: readonly HeaderGroup[];
   readonly metrics?: readonly MetricsRecord[];
   /** Per latent log10 firing frequency; dead latents may be -Infinity or very small. */
   readonly firingLog10?: Float32Array;
@@ -66,7 +69,26 @@ svg.chart{background:#fff;border:1px solid #e5e7eb;border-radius:4px;font-size:1
 .ctx .zero{color:#d1d5db}
 mark{border-radius:2px;padding:0 1px}mark.focus{outline:1.5px solid #b91c1c}
 .note{color:#555}
+nav.toc{position:sticky;top:0;background:#fff;border-bottom:1px solid #e5e7eb;padding:6px 0;z-index:1;display:flex;flex-wrap:wrap;gap:14px;align-items:center}
+nav.toc a{color:#1d4ed8;text-decoration:none}
+.header-groups{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.header-groups h2{margin-top:8px}
+.latent-index a{margin-right:8px}.feature .nav{float:right;font-size:12px}.feature:target{outline:2px solid #2563eb}
+#lookup-result{color:#b91c1c}
 `;
+
+/**
+ * The one script of the report: jump to a latent by id (the only thing plain links cannot
+ * do). Inline, no network; every other part of the report works without it.
+ */
+const LOOKUP_SCRIPT = `
+document.getElementById('lookup').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const id = document.getElementById('lookup-id').value.trim();
+  const out = document.getElementById('lookup-result');
+  const el = document.getElementById('latent-' + id);
+  if (el) { out.textContent = ''; location.hash = 'latent-' + id; }
+  else out.textContent = 'latent ' + id + ' is not in this report';
+});`;
 
 function num(v: number | undefined, digits = 4): string {
   if (v === undefined || !Number.isFinite(v)) return '–';
@@ -98,6 +120,13 @@ function trainingSection(metrics: readonly MetricsRecord[]): string {
       xLabel: 'step',
       yLabel: 'fraction dead',
       series: [{ name: 'dead_frac', points: pts('dead_frac') }],
+      zeroBased: true,
+    }),
+    lineChart({
+      title: 'Learning rate',
+      xLabel: 'step',
+      yLabel: 'lr',
+      series: [{ name: 'lr', points: pts('lr') }],
       zeroBased: true,
     }),
     lineChart({
@@ -154,6 +183,17 @@ function firingSection(log10: Float32Array, source: string | undefined): string 
   );
 }
 
+/**
+ * Bins for the row-norm histogram over at least ±0.05 around the median: unit-norm decoders
+ * (every norm 1 up to float rounding) then get ticks like 0.96, 0.98, 1, not float noise.
+ */
+function normBins(norms: Float32Array, s: ReturnType<typeof summarize>) {
+  const half = Math.max(0.05, (s.max - s.min) / 2);
+  const lo = Math.min(s.min, s.median - half);
+  const hi = Math.max(s.max, s.median + half);
+  return binValues(norms, 30, lo, hi);
+}
+
 function decoderSection(norms: Float32Array, cos: ReportInput['maxCosine']): string {
   const ns = summarize(norms);
   const cs = summarize(cos.values);
@@ -164,7 +204,7 @@ function decoderSection(norms: Float32Array, cos: ReportInput['maxCosine']): str
     histogramChart({
       title: 'Decoder row norms',
       xLabel: '‖W_dec[i]‖',
-      bins: binValues(norms, 30),
+      bins: normBins(norms, ns),
     }),
     histogramChart({
       title: 'Max cosine similarity to another latent',
@@ -225,7 +265,12 @@ function activationHistogram(f: FeatureReport): string {
 }
 
 function featuresSection(features: readonly FeatureReport[], heading: string): string {
-  const blocks = features.map((f) => {
+  const blocks = features.map((f, i) => {
+    const prev = features[i - 1];
+    const next = features[i + 1];
+    const nav =
+      `<span class="nav">${prev ? `<a href="#latent-${prev.latent}" rel="prev">← latent ${prev.latent}</a>` : ''}` +
+      `${prev && next ? ' · ' : ''}${next ? `<a href="#latent-${next.latent}" rel="next">latent ${next.latent} →</a>` : ''}</span>`;
     const max = Math.max(0, ...f.examples.map((e) => e.activation));
     const lines = f.examples.map((e) => contextLine(e, max));
     const what =
@@ -233,42 +278,77 @@ function featuresSection(features: readonly FeatureReport[], heading: string): s
         ? `fires on ${num(f.firingRate * 100, 3)}% of examined tokens; top ${f.examples.length} contexts:`
         : 'never fired on the examined tokens.';
     return (
-      `<div class="feature" id="latent-${f.latent}" data-latent="${f.latent}"><h3>Latent ${f.latent}</h3>` +
+      `<div class="feature" id="latent-${f.latent}" data-latent="${f.latent}">${nav}<h3>Latent ${f.latent}</h3>` +
       `<p class="note">${what}</p><div class="feature-body"><div class="contexts">${lines.join('')}</div>` +
       `${activationHistogram(f)}</div></div>`
     );
   });
-  return `<section id="features"><h2>${escapeXml(heading)}</h2>${blocks.join('')}</section>`;
+  const index = features.map((f) => `<a href="#latent-${f.latent}">${f.latent}</a>`).join('');
+  return (
+    `<section id="features"><h2>${escapeXml(heading)}</h2>` +
+    `<p class="latent-index">Latents: ${index}</p>` +
+    `<form id="lookup"><label>Latent id <input id="lookup-id" inputmode="numeric" size="8"></label> ` +
+    `<button type="submit">Go</button> <span id="lookup-result"></span></form>` +
+    `${blocks.join('')}</section>`
+  );
 }
 
 /** The whole report: one HTML file with inline CSS and inline SVG, no script, no network. */
+function headerSection(groups: readonly HeaderGroup[]): string {
+  const tables = groups.map(
+    (g) =>
+      `<div class="header-group" id="${g.id}"><h2>${escapeXml(g.title)}</h2><table>` +
+      g.rows
+        .map(
+          (row) =>
+            `<tr data-field="${row.field}"><td>${escapeXml(row.label)}</td><td>${escapeXml(row.value)}</td></tr>`,
+        )
+        .join('') +
+      `</table>${g.note ? `<p class="note">${escapeXml(g.note)}</p>` : ''}</div>`,
+  );
+  return `<section id="header" class="header-groups">${tables.join('')}</section>`;
+}
+
+/**
+ * The whole report: one HTML file with inline CSS and inline SVG, no network. The only
+ * script is the latent lookup box.
+ */
 export function renderReport(r: ReportInput): string {
   const s = r.sae;
-  const parts = [
+  const header = r.header ?? reportHeader({ ...s, cfg: {} });
+  const sections: [string, string][] = [['header', 'Run']];
+  const body: string[] = [headerSection(header)];
+  if (r.metrics && r.metrics.length > 0) {
+    sections.push(['training', 'Training']);
+    body.push(trainingSection(r.metrics));
+  }
+  if (r.firingLog10) {
+    sections.push(['firing', 'Firing frequency']);
+    body.push(firingSection(r.firingLog10, r.firingSource));
+  }
+  sections.push(['decoder', 'Decoder']);
+  body.push(decoderSection(r.decoderNorms, r.maxCosine));
+  const features = r.features ?? [];
+  if (features.length > 0) {
+    sections.push(['features', 'Latents']);
+    body.push(featuresSection(features, r.featuresHeading ?? 'Latents: most-activating contexts'));
+  }
+  if (r.notes && r.notes.length > 0) {
+    sections.push(['notes', 'Notes']);
+    body.push(
+      `<section id="notes"><h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul></section>`,
+    );
+  }
+  const nav = `<nav class="toc">${sections.map(([id, name]) => `<a href="#${id}">${name}</a>`).join('')}</nav>`;
+  return [
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
     `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeXml(r.title)}</title>`,
     `<style>${STYLE}</style></head><body>`,
     `<h1>${escapeXml(r.title)}</h1>`,
-    `<section id="summary"><table>` +
-      `<tr><td>SAE</td><td>${escapeXml(s.path)} (${escapeXml(s.format)})</td></tr>` +
-      `<tr><td>architecture</td><td>${escapeXml(s.architecture)}</td></tr>` +
-      `<tr><td>d_in × d_sae</td><td>${s.dIn} × ${s.dSae}</td></tr>` +
-      (s.k === undefined ? '' : `<tr><td>k</td><td>${s.k}</td></tr>`) +
-      `</table></section>`,
-  ];
-  if (r.metrics && r.metrics.length > 0) parts.push(trainingSection(r.metrics));
-  if (r.firingLog10) parts.push(firingSection(r.firingLog10, r.firingSource));
-  parts.push(decoderSection(r.decoderNorms, r.maxCosine));
-  if (r.features && r.features.length > 0) {
-    parts.push(
-      featuresSection(r.features, r.featuresHeading ?? 'Latents: most-activating contexts'),
-    );
-  }
-  if (r.notes && r.notes.length > 0) {
-    parts.push(
-      `<section id="notes"><h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul></section>`,
-    );
-  }
-  parts.push(`<footer class="note"><p>Generated by saekit inspect.</p></footer></body></html>\n`);
-  return parts.join('\n');
+    nav,
+    ...body,
+    `<footer class="note"><p>Generated by saekit inspect.</p></footer>`,
+    features.length > 0 ? `<script>${LOOKUP_SCRIPT}</script>` : '',
+    '</body></html>\n',
+  ].join('\n');
 }

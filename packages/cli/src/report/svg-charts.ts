@@ -15,6 +15,41 @@ interface Dims {
 const SIZES = { full: { width: 560, height: 260 }, small: { width: 300, height: 170 } } as const;
 export type ChartSize = keyof typeof SIZES;
 const MARGIN = { top: 28, right: 16, bottom: 40, left: 64 };
+/** Tick labels are 11px: an upper bound of a character's width, and of a line's height. */
+const CHAR_WIDTH = 7;
+const LINE_HEIGHT = 13;
+const LABEL_GAP = 6;
+
+/**
+ * Ticks for a log axis: the powers of ten in the domain when there are at least three;
+ * within about a decade, the 1-2-5 (or every integer multiple) steps, so an FVU curve
+ * between 0.2 and 0.9 gets 0.2, 0.5 rather than a single label or none.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  const inside = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
+  const from = Math.floor(Math.log10(lo));
+  const to = Math.ceil(Math.log10(hi));
+  const steps = (mantissas: readonly number[]) => {
+    const out: number[] = [];
+    for (let e = from; e <= to; e++) {
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (inside(v)) out.push(v);
+      }
+    }
+    return out;
+  };
+  for (const mantissas of [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks = steps(mantissas);
+    // Two powers of ten alone (a nice()d single decade) leave the curve unlabelled.
+    if (ticks.length >= (mantissas.length === 1 ? 3 : 2)) {
+      // Many decades: every other (or third...) power, at most 6.
+      const every = Math.ceil(ticks.length / 6);
+      return ticks.filter((_, i) => i % every === 0);
+    }
+  }
+  return [lo, hi];
+}
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
 
 export interface Series {
@@ -91,18 +126,31 @@ function axes(
     `<line x1="${MARGIN.left}" y1="${bottom}" x2="${WIDTH - MARGIN.right}" y2="${bottom}" class="axis"/>`,
     `<line x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${bottom}" class="axis"/>`,
   );
+  // Labels that would touch their neighbour are dropped (the tick mark stays).
+  let right = Number.NEGATIVE_INFINITY;
   for (const t of xTicks) {
-    const px = x(t).toFixed(1);
+    const px = x(t);
+    const label = xFormat(t);
+    const half = (label.length * CHAR_WIDTH) / 2;
     parts.push(
-      `<line x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 4}" class="axis"/>`,
-      `<text x="${px}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeXml(xFormat(t))}</text>`,
+      `<line x1="${px.toFixed(1)}" y1="${bottom}" x2="${px.toFixed(1)}" y2="${bottom + 4}" class="axis"/>`,
+    );
+    if (px - half < right + LABEL_GAP) continue;
+    right = px + half;
+    parts.push(
+      `<text x="${px.toFixed(1)}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeXml(label)}</text>`,
     );
   }
-  for (const t of yTicks) {
-    const py = y(t).toFixed(1);
+  let above = Number.POSITIVE_INFINITY;
+  for (const t of [...yTicks].sort((a, b) => y(b) - y(a))) {
+    const py = y(t);
     parts.push(
-      `<line x1="${MARGIN.left}" y1="${py}" x2="${WIDTH - MARGIN.right}" y2="${py}" class="grid"/>`,
-      `<text x="${MARGIN.left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle" class="tick">${escapeXml(yFormat(t))}</text>`,
+      `<line x1="${MARGIN.left}" y1="${py.toFixed(1)}" x2="${WIDTH - MARGIN.right}" y2="${py.toFixed(1)}" class="grid"/>`,
+    );
+    if (py > above - LINE_HEIGHT) continue;
+    above = py;
+    parts.push(
+      `<text x="${MARGIN.left - 6}" y="${py.toFixed(1)}" text-anchor="end" dominant-baseline="middle" class="tick">${escapeXml(yFormat(t))}</text>`,
     );
   }
   parts.push(
@@ -153,12 +201,13 @@ export function lineChart(o: LineChartOptions): string {
   const path = line<readonly [number, number]>()
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));
-  const yTicks = o.logY ? y.ticks(4).filter((t) => Number.isInteger(Math.log10(t))) : y.ticks(5);
+  const [d0, d1] = y.domain();
+  const yTicks = o.logY ? logTicks(Math.min(d0, d1), Math.max(d0, d1)) : y.ticks(5);
   const body: string[] = [
     axes(
       x.ticks(6),
       x,
-      yTicks.length > 0 ? yTicks : y.ticks(4),
+      yTicks,
       y,
       o.xLabel,
       o.yLabel,
