@@ -104,7 +104,7 @@ describe.skipIf(!inCi && !existsSync(CHROMIUM))(
     });
 
     const field = (id: string) =>
-      page.locator(`#header tr[data-field="${id}"] td:nth-child(2)`).innerText();
+      page.locator(`#header tr[data-field="${id}"] td:nth-child(2)`).textContent();
 
     it('shows the run in the header: config, metadata, evaluation, recovery', async () => {
       expect(await field('architecture')).toBe('topk');
@@ -143,8 +143,8 @@ describe.skipIf(!inCi && !existsSync(CHROMIUM))(
     it('has readable axes: no two tick labels of a chart overlap, and each has text', async () => {
       const overlaps = await page.evaluate(() => {
         const bad: string[] = [];
-        for (const svg of document.querySelectorAll('svg.chart')) {
-          const boxes = [...svg.querySelectorAll('text.tick')].map((t) => ({
+        for (const svg of Array.from(document.querySelectorAll('svg.chart'))) {
+          const boxes = Array.from(svg.querySelectorAll('text.tick')).map((t) => ({
             text: t.textContent ?? '',
             r: t.getBoundingClientRect(),
           }));
@@ -185,7 +185,7 @@ describe.skipIf(!inCi && !existsSync(CHROMIUM))(
       expect(await page.locator(`#latent-${id}`).isVisible()).toBe(true);
       await page.fill('#lookup-id', '99999');
       await page.click('#lookup button');
-      expect(await page.locator('#lookup-result').innerText()).toBe(
+      expect(await page.locator('#lookup-result').textContent()).toBe(
         'latent 99999 is not in this report',
       );
     });
