@@ -183,6 +183,7 @@ describe('dense architectures: config', () => {
     expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, auxkAlpha: 0.1 })).toBe('auxkAlpha');
     expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, targetL0: 64 })).toBe('targetL0');
     expect(err({ architecture: 'topk', dIn: 8, dSae: 32 })).toBe('k');
+    expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, lr: 0.5 })).toBe('lr');
   });
 
   it('standard keeps W_dec rows free; jumprelu keeps them at unit norm', async () => {

@@ -163,6 +163,8 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_DEAD_TOKENS = 10_000_000;
+/** The largest lr JumpReLU accepts (see resolveTrainConfig). */
+export const JUMPRELU_MAX_LR = 0.25;
 
 function positiveInt(key: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
@@ -244,6 +246,14 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   }
 
   const lr = input.lr === undefined ? defaultLr(dSae) : finitePositive('lr', input.lr);
+  // JumpReLU applies Adam's step Δ on log θ as θ·(1 + Δ); |Δ| ≤ (1 − β1)/sqrt(1 − β2)·lr
+  // ≈ 3.2·lr, so θ stays positive below this.
+  if (architecture === 'jumprelu' && lr > JUMPRELU_MAX_LR) {
+    throw new ConfigError(
+      'lr',
+      `${lr} is too large for jumprelu: its thresholds take multiplicative steps of up to ~3·lr and must stay positive (at most ${JUMPRELU_MAX_LR})`,
+    );
+  }
   let warmupSteps: number;
   if (input.warmupSteps === undefined) {
     warmupSteps = steps === null ? 1000 : Math.min(1000, Math.ceil(steps / 10));
