@@ -35,6 +35,12 @@ export {
   type RunStore,
 } from './run/store.js';
 export {
+  type SweepMember,
+  type SweepOptions,
+  type SweepResult,
+  TrainingSweep,
+} from './run/sweep.js';
+export {
   type NewRunOptions,
   ResumeMismatchError,
   type ResumeOptions,
