@@ -11,6 +11,7 @@ import {
   benchmarkTrainingStep,
   createCpuBackend,
 } from '../src/index.js';
+import { sweepCost } from './sweep.js';
 import { validationCost } from './validation.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -40,6 +41,11 @@ async function main(): Promise<void> {
         `(${(v.overheadMs * 1000).toFixed(1)} µs, ${(v.overheadFraction * 100).toFixed(1)}%)`,
     );
   }
+  const sweep = await sweepCost();
+  console.log(
+    `sweep of ${sweep.members} SAEs (${sweep.steps} steps): ${sweep.sweepMs.map((v) => v.toFixed(0)).join(', ')} ms ` +
+      `vs one after another ${sweep.separateMs.map((v) => v.toFixed(0)).join(', ')} ms; median ratio ${sweep.medianRatio.toFixed(2)}`,
+  );
   const out = {
     date: new Date().toISOString(),
     node: process.version,
@@ -47,6 +53,7 @@ async function main(): Promise<void> {
     note: 'cpu backend, single thread; target shape d=768 m=16384 k=32 B=4096 is left to GPU backends',
     results,
     validation,
+    sweep,
   };
   const dir = join(root, 'bench-results');
   mkdirSync(dir, { recursive: true });
