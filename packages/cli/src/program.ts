@@ -284,6 +284,44 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     });
 
   program
+    .command('push')
+    .description(
+      'upload an SAE folder to the Hugging Face Hub with a model card (config, eval numbers)',
+    )
+    .requiredOption(
+      '--sae <dir>',
+      'SAE folder (a saekit run folder, SAELens, sparsify or Gemma Scope files)',
+    )
+    .requiredOption(
+      '--to <hf://org/repo[/path]>',
+      'where on the Hub: hf://ORG/REPO[@BRANCH][/PATH] (the repo must exist)',
+    )
+    .addOption(
+      new Option(
+        '--data <spec>',
+        'held-out shards to evaluate for the model card (default: the last training record)',
+      ),
+    )
+    .addOption(
+      new Option('--batch-size <n>', 'tokens per evaluation batch')
+        .argParser(positiveInt)
+        .default(4096),
+    )
+    .addOption(backendOption())
+    .addHelpText(
+      'after',
+      `
+Needs HF_TOKEN with write access; HF_ENDPOINT changes the Hub's address.
+Any --sae of the other commands also takes hf://ORG/REPO[@REVISION]/PATH (SAELens, sparsify
+or Gemma Scope files), downloaded once into the Hub cache (HF_HUB_CACHE, HF_HOME);
+HF_HUB_OFFLINE=1 reads the cache only.`,
+    )
+    .action(async (_opts, cmd: Command) => {
+      const { runPush } = await import('./commands/push.js');
+      await runPush(cmd.opts());
+    });
+
+  program
     .command('bench')
     .description(
       'benchmark a training step on each backend × config: tokens/s, step / floor, memory',

@@ -92,3 +92,17 @@ export async function* readTokenRows(
     };
   }
 }
+
+/** Every row of the shards once, in file order, in batches of at most `batchSize` rows. */
+export async function* rowBatches(
+  spec: string,
+  dIn: number,
+  batchSize: number,
+  maxTokens = Number.POSITIVE_INFINITY,
+): AsyncGenerator<Float32Array> {
+  for await (const slice of readTokenRows(spec, dIn, maxTokens)) {
+    for (let r = 0; r < slice.rows; r += batchSize) {
+      yield slice.activations.subarray(r * dIn, Math.min(slice.rows, r + batchSize) * dIn);
+    }
+  }
+}

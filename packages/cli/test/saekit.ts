@@ -27,6 +27,31 @@ export function saekit(args: readonly string[], options: { cwd?: string } = {}):
 }
 
 /**
+ * Runs `saekit args...` without blocking this process (so a server the test runs, such as a
+ * fake Hub, can answer it), with extra environment variables.
+ */
+export function saekitAsync(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SAEKIT, ...args], {
+      env: { ...process.env, SAEKIT_DEBUG: '', NO_COLOR: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/**
  * Starts `saekit args...` and sends SIGINT once `trigger` matches its stderr (optionally a
  * second SIGINT right after), then resolves with how it ended.
  */

@@ -1,5 +1,6 @@
 export type { SaveDtype } from './checkpoint/common.js';
 export { formatRefusal } from './checkpoint/format-refusal.js';
+export { openSae } from './checkpoint/open-sae.js';
 export {
   type LoadedSae,
   type LoadSaeOptions,
@@ -46,6 +47,15 @@ export {
   type TensorInput,
   writeSafetensors,
 } from './formats/safetensors.js';
+export {
+  fetchSaeFromHub,
+  type HubAddress,
+  HubError,
+  type HubOptions,
+  isHubUri,
+  parseHubUri,
+} from './hub/hub.js';
+export { type PushOptions, pushSaeToHub } from './hub/push.js';
 export { datasetSource } from './run/dataset-source.js';
 export { appendMetrics, openMetricsLog, parseMetrics, readMetrics } from './run/metrics-log.js';
 export { RunFolder, type RunFolderOptions, runFolderPaths } from './run/run-folder.js';

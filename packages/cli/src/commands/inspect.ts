@@ -1,7 +1,7 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluateSae, featureRecovery, type Json, Sae, type SaeWeights } from '@saekit/core';
-import { loadTokenizer, readNpz, type TokenDecoder, tokenTexts } from '@saekit/io';
+import { isHubUri, loadTokenizer, readNpz, type TokenDecoder, tokenTexts } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadSaeForCommand } from '../load-sae.js';
@@ -69,15 +69,27 @@ export async function runInspect(o: InspectOptions): Promise<void> {
   }
   const loaded = await loadSaeForCommand(o.sae, o.hookpoint);
   const w = loaded.weights;
-  const runDir = existsSync(o.sae) && statSync(o.sae).isDirectory() ? o.sae : dirname(o.sae);
-  const out = o.out ?? join(runDir, 'report.html');
+  // An SAE from the Hub has no run folder: the report goes to the working directory.
+  const hub = isHubUri(o.sae);
+  const runDir = hub
+    ? undefined
+    : existsSync(o.sae) && statSync(o.sae).isDirectory()
+      ? o.sae
+      : dirname(o.sae);
+  const out = o.out ?? (runDir === undefined ? 'report.html' : join(runDir, 'report.html'));
   const notes: string[] = [];
 
-  const metricsPath = o.metrics ?? join(runDir, 'metrics.jsonl');
+  const metricsPath = o.metrics ?? (runDir === undefined ? '' : join(runDir, 'metrics.jsonl'));
   if (o.metrics !== undefined && !existsSync(o.metrics))
     throw new InputError(o.metrics, 'no such file');
-  const metrics = existsSync(metricsPath) ? readMetrics(metricsPath) : undefined;
-  if (!metrics) notes.push(`no metrics log at ${metricsPath}: training curves omitted`);
+  const metrics = metricsPath && existsSync(metricsPath) ? readMetrics(metricsPath) : undefined;
+  if (!metrics) {
+    notes.push(
+      metricsPath
+        ? `no metrics log at ${metricsPath}: training curves omitted`
+        : 'an SAE from the Hub: no training curves (give --metrics to add them)',
+    );
+  }
 
   let firingLog10 = loaded.sparsity;
   let firingSource = loaded.sparsity

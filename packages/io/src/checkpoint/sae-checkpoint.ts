@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, type JsonObject, type SaeWeights } from '@saekit/core';
 import { FormatError } from '../errors.js';
+import { fetchSaeFromHub, type HubOptions, isHubUri } from '../hub/hub.js';
 import type { SaveDtype } from './common.js';
 import { formatRefusal, type SaeFormat } from './format-refusal.js';
 import { GEMMA_SCOPE_PARAMS, loadGemmaScope, saveGemmaScope } from './gemma-scope.js';
@@ -65,6 +66,8 @@ export interface LoadSaeOptions {
    * sub-folder to load.
    */
   readonly hookpoint?: string;
+  /** For hf:// addresses: endpoint, token, cache and offline mode (default: the HF_* variables). */
+  readonly hub?: HubOptions;
 }
 
 /**
@@ -74,6 +77,11 @@ export interface LoadSaeOptions {
  * folders (a sparsify run with several hookpoints) needs `hookpoint` unless it holds one.
  */
 export async function loadSae(path: string, options: LoadSaeOptions = {}): Promise<LoadedSae> {
+  if (isHubUri(path)) {
+    const at =
+      options.hookpoint === undefined ? path : `${path.replace(/\/+$/, '')}/${options.hookpoint}`;
+    return loadSae(await fetchSaeFromHub(at, options.hub));
+  }
   if (!existsSync(path)) throw new FormatError(path, 'no such file or directory');
   if (options.hookpoint !== undefined) {
     const sub = join(path, options.hookpoint);
