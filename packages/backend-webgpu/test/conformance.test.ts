@@ -50,7 +50,7 @@ describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
     `webgpu, GPU kernel variants (${probe.reason})`,
     () => createWebGpuBackend({ kernels: 'gpu' }),
     {
-      groups: groups.filter((g) => /matmul|selection|optimizer|large/.test(g.name)),
+      groups: groups.filter((g) => /matmul|selection|optimizer|large|update step/.test(g.name)),
       large: true,
       paths: pathsOf('gpu'),
     },

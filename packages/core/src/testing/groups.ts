@@ -11,6 +11,7 @@ import { reductionCases } from './cases/reductions.js';
 import { selectionCases } from './cases/selection.js';
 import { wideSelectionCases } from './cases/selection-wide.js';
 import { sparseCases } from './cases/sparse.js';
+import { updateStepCases } from './cases/update-step.js';
 import { trainingStepsCases } from './training-steps.js';
 
 /**
@@ -32,4 +33,5 @@ export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
   manyRowsCases,
   largeCases,
   trainingStepsCases,
+  updateStepCases,
 ];

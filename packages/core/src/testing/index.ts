@@ -32,3 +32,10 @@ export {
   mismatches,
   type Tolerance,
 } from './tolerance.js';
+export {
+  type ReferenceParamName,
+  type ReferenceStep,
+  type ReferenceStepMetrics,
+  referenceParamsAfter,
+  referenceStep,
+} from './update-reference.js';

@@ -1,0 +1,21 @@
+import { mergeConfig } from 'vitest/config';
+import { saekitVitestConfig } from '../../vitest.shared';
+
+// `pnpm mutation` runs the covering tests once per mutant, so it uses the tests that check the
+// mutated modules numerically and leaves the slow end-to-end scenarios (synthetic recovery,
+// the AuxK revival run, benchmarks) and the 128 MiB conformance cases to `pnpm test`.
+export default mergeConfig(
+  saekitVitestConfig({
+    include: [
+      'test/conformance-cpu.test.ts',
+      'test/conformance-mutants.test.ts',
+      'test/cpu-backend.test.ts',
+      'test/cpu-validation.test.ts',
+      'test/train-gradients.test.ts',
+      'test/train-trainer.test.ts',
+      'test/training-steps.test.ts',
+      'test/train-update-reference.test.ts',
+    ],
+  }),
+  { test: { env: { SAEKIT_MUTATION: '1' } } },
+);
