@@ -134,6 +134,12 @@ describe('ActivationDataset', () => {
       expect(sorted(epoch0)).toEqual(Array.from({ length: 100 }, (_, i) => i));
       expect(sorted(epoch1)).toEqual(Array.from({ length: 100 }, (_, i) => i));
       expect(epoch1).not.toEqual(epoch0);
+      // Each epoch draws its own chunk order, so its shuffle windows (32 rows) hold other rows,
+      // not only the same rows handed out in another order.
+      const windows = (epoch: number[]) =>
+        [0, 32, 64].map((start) => sorted(epoch.slice(start, start + 32)));
+      const [w0, w1] = [windows(epoch0), windows(epoch1)];
+      for (let w = 0; w < w0.length; w++) expect(w1[w], `window ${w}`).not.toEqual(w0[w]);
       expect(epoch0.slice(0, 10)).not.toEqual(Array.from({ length: 10 }, (_, i) => i));
       // Some batch holds rows of at least two different shards.
       const shardOf = (r: number) => (r < 40 ? 0 : r < 65 ? 1 : 2);

@@ -284,6 +284,18 @@ describe('safetensors validation: every malformed file is a FormatError naming t
       /overlap/,
     ],
     [
+      // One byte is the smallest overlap there is: an off-by-one bound lets exactly this through.
+      'overlap by one byte',
+      withHeader(
+        {
+          a: { dtype: 'U8', shape: [4], data_offsets: [0, 4] },
+          b: { dtype: 'U8', shape: [4], data_offsets: [3, 7] },
+        },
+        7,
+      ),
+      /tensor 'b': data_offsets overlap the previous tensor/,
+    ],
+    [
       'gap',
       withHeader(
         {

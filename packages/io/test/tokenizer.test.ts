@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DataError } from '@saekit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -118,3 +119,54 @@ describe('loadTokenizer on llama2.c files', () => {
     expect(tokenTexts(tok, [1, 2])).toEqual([' a', ' b']);
   });
 });
+
+/** The first `shared/models/tok512.bin` beside the repository root or one of its ancestors. */
+function findTok512(): string | undefined {
+  let dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+  for (;;) {
+    const candidate = join(dir, 'shared', 'models', 'tok512.bin');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+const tok512 = findTok512();
+if (tok512 === undefined) {
+  const why = 'shared/models/tok512.bin not found beside the repository (see its README)';
+  if (process.env['CI'] === 'true') throw new Error(`tokenizer tests: ${why}`);
+  console.warn(`tests on the real llama2.c tokenizer skipped: ${why}`);
+}
+
+describe.skipIf(tok512 === undefined)(
+  `the real llama2.c tok512.bin (${tok512 ?? 'absent'})`,
+  () => {
+    const tok = Llama2cTokenizer.load(tok512 ?? '');
+
+    it('reads all 512 tokens: specials, 256 byte tokens, then the merges', () => {
+      expect(tok.vocabSize).toBe(512);
+      expect(tok.maxTokenLength).toBe(7);
+      expect([0, 1, 2, 3, 258, 259, 260].map((i) => tok.piece(i))).toEqual([
+        '<unk>',
+        '\n<s>\n',
+        '\n</s>\n',
+        '<0x00>',
+        '<0xFF>',
+        ' t',
+        'he',
+      ]);
+      expect(tok.piece(511)).toBe('\u200a'); // the last piece: a 3-byte UTF-8 character
+    });
+
+    it('decodes and encodes a TinyStories sentence as llama2.c does', () => {
+      // BOS, " Once", " upon", " a", " time", ",", the newline byte
+      const ids = [1, 403, 407, 261, 378, 432, 13];
+      expect(tokenTexts(tok, ids)).toEqual(['<s>', 'Once', ' upon', ' a', ' time', ',', '\n']);
+      expect(tok.decode(ids)).toBe('Once upon a time,\n');
+      expect(tok.encode('Once upon a time,', { bos: true })).toEqual(ids.slice(0, 6));
+      const text = 'Once upon a time, there was a little girl named Lily.';
+      expect(tok.decode(tok.encode(text, { bos: true }))).toBe(text);
+    });
+  },
+);
