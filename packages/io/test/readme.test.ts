@@ -20,6 +20,8 @@ const PRINTS: readonly (readonly string[])[] = [
   ['4 19 1024'],
   // checkpoint round trip: detected format, architecture, weights intact
   ['saelens topk true'],
+  // tokenizer: a llama2.c file decoded, and the text each token adds
+  ['llama2c Once upon', "[ '<s>', 'Once', ' upon' ]"],
   // training state: meta and int32 arrays come back
   ['10 Int32Array(2) [ 0, 0 ]'],
 ];

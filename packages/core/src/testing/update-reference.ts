@@ -35,7 +35,12 @@ export interface ReferenceStep {
 }
 
 /** Indices of the n largest of `score(i)` among `allowed`, ties to the lower index. */
-function top(m: number, n: number, score: (i: number) => number, allowed = (_i: number) => true) {
+function top(
+  m: number,
+  n: number,
+  score: (i: number) => number,
+  allowed = (_i: number) => true,
+): number[] {
   const cand: number[] = [];
   for (let i = 0; i < m; i++) if (allowed(i)) cand.push(i);
   cand.sort((a, b) => score(b) - score(a) || a - b);
@@ -64,7 +69,10 @@ export function referenceStep(
   step: number,
   inputScale: number,
 ): ReferenceStep {
-  const { dIn: d, dSae: m } = config;
+  const { dIn: d, dSae: m, k } = config;
+  if (k === null || (config.architecture !== 'topk' && config.architecture !== 'batchtopk')) {
+    throw new Error(`referenceStep covers topk and batchtopk, not ${config.architecture}`);
+  }
   const rows = batch.length / d;
   const wEnc = before['wEnc'];
   const bEnc = before['bEnc'];
@@ -94,7 +102,7 @@ export function referenceStep(
       top(m, config.batchTopKCap, (i) => pre[r * m + i]),
     );
     const all = offers.flatMap((o, r) => o.map((i) => pre[r * m + i])).sort((a, b) => b - a);
-    const cut = all[rows * config.k - 1];
+    const cut = all[rows * k - 1];
     for (let r = 0; r < rows; r++) {
       active.push(
         offers[r]
@@ -109,7 +117,7 @@ export function referenceStep(
   } else {
     for (let r = 0; r < rows; r++) {
       active.push(
-        top(m, config.k, (i) => pre[r * m + i])
+        top(m, k, (i) => pre[r * m + i])
           .filter((i) => pre[r * m + i] > 0)
           .map((i) => ({ i, z: pre[r * m + i] })),
       );
