@@ -1,53 +1,6 @@
-import {
-  type Backend,
-  type BackendMemory,
-  defineBackend,
-  type KernelTable,
-  NO_LIMITS,
-} from '@saekit/core';
-import { adam } from './kernels/adam.js';
-import { axpby } from './kernels/axpby.js';
-import { columnSums } from './kernels/column-sums.js';
-import { copy } from './kernels/copy.js';
-import { fill } from './kernels/fill.js';
-import { gatherDot } from './kernels/gather-dot.js';
-import { gatherSum } from './kernels/gather-sum.js';
-import { greaterThan } from './kernels/greater-than.js';
-import { kthLargest } from './kernels/kth-largest.js';
-import { maskPositive } from './kernels/mask-positive.js';
-import { matmul } from './kernels/matmul.js';
-import { normalizeRows } from './kernels/normalize-rows.js';
-import { reduce } from './kernels/reduce.js';
-import { removeParallel } from './kernels/remove-parallel.js';
-import { scatterAdd } from './kernels/scatter-add.js';
-import { scatterOuterAdd } from './kernels/scatter-outer-add.js';
-import { staleCounter } from './kernels/stale-counter.js';
-import { thresholdRelu } from './kernels/threshold-relu.js';
-import { topk } from './kernels/topk.js';
+import { type Backend, type BackendMemory, defineBackend, NO_LIMITS } from '@saekit/core';
+import * as kernels from './kernels/index.js';
 import { allocate, BACKEND_NAME, NaiveTensor } from './tensor.js';
-
-/** One function per kernel (./kernels), each a plain loop over typed arrays. */
-const kernels: KernelTable = {
-  fill,
-  copy,
-  matmul,
-  topk,
-  kthLargest,
-  gatherSum,
-  gatherDot,
-  scatterOuterAdd,
-  scatterAdd,
-  columnSums,
-  reduce,
-  axpby,
-  maskPositive,
-  greaterThan,
-  thresholdRelu,
-  staleCounter,
-  adam,
-  normalizeRows,
-  removeParallel,
-};
 
 export type NaiveBackend = Backend & { readonly liveTensors: number };
 

@@ -14,7 +14,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfjsChoice } from './choose.js';
 import { BACKEND_NAME, TfjsTensor } from './handle.js';
-import { TFJS_KERNELS } from './kernels/index.js';
+import * as TFJS_KERNELS from './kernels/index.js';
 
 /** What the tfjs backend adds to the contract: which tfjs engine runs it, and its memory use. */
 export interface TfjsExtras {

@@ -8,7 +8,7 @@ import {
 import { NO_LIMITS } from '../../backend/descriptor.js';
 import type { DType, HostArray, Tensor } from '../../backend/tensor.js';
 import { CpuContext } from './context.js';
-import { CPU_KERNELS } from './kernels/index.js';
+import * as CPU_KERNELS from './kernels/index.js';
 import { CpuTensor } from './tensor.js';
 
 /**

@@ -1,44 +1,20 @@
-import type { ContextKernels } from '../../../backend/bind-kernels.js';
-import type { CpuContext } from '../context.js';
-import { adam } from './adam.js';
-import { axpby } from './axpby.js';
-import { columnSums } from './column-sums.js';
-import { copy } from './copy.js';
-import { fill } from './fill.js';
-import { gatherDot } from './gather-dot.js';
-import { gatherSum } from './gather-sum.js';
-import { greaterThan } from './greater-than.js';
-import { kthLargest } from './kth-largest.js';
-import { maskPositive } from './mask-positive.js';
-import { matmul } from './matmul.js';
-import { normalizeRows } from './normalize-rows.js';
-import { reduce } from './reduce.js';
-import { removeParallel } from './remove-parallel.js';
-import { scatterAdd } from './scatter-add.js';
-import { scatterOuterAdd } from './scatter-outer-add.js';
-import { staleCounter } from './stale-counter.js';
-import { thresholdRelu } from './threshold-relu.js';
-import { topk } from './topk.js';
-
-/** The cpu backend's kernel registry: one file per kernel. */
-export const CPU_KERNELS: ContextKernels<CpuContext> = {
-  fill,
-  copy,
-  matmul,
-  topk,
-  kthLargest,
-  gatherSum,
-  gatherDot,
-  scatterOuterAdd,
-  scatterAdd,
-  columnSums,
-  reduce,
-  axpby,
-  maskPositive,
-  greaterThan,
-  thresholdRelu,
-  staleCounter,
-  adam,
-  normalizeRows,
-  removeParallel,
-};
+// The cpu backend's kernel registry: one file per kernel, bound to a CpuContext by bindKernels.
+export { adam } from './adam.js';
+export { axpby } from './axpby.js';
+export { columnSums } from './column-sums.js';
+export { copy } from './copy.js';
+export { fill } from './fill.js';
+export { gatherDot } from './gather-dot.js';
+export { gatherSum } from './gather-sum.js';
+export { greaterThan } from './greater-than.js';
+export { kthLargest } from './kth-largest.js';
+export { maskPositive } from './mask-positive.js';
+export { matmul } from './matmul.js';
+export { normalizeRows } from './normalize-rows.js';
+export { reduce } from './reduce.js';
+export { removeParallel } from './remove-parallel.js';
+export { scatterAdd } from './scatter-add.js';
+export { scatterOuterAdd } from './scatter-outer-add.js';
+export { staleCounter } from './stale-counter.js';
+export { thresholdRelu } from './threshold-relu.js';
+export { topk } from './topk.js';
