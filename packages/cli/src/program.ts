@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { BACKEND_NAMES } from './backends.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import {
   commaList,
@@ -12,7 +13,7 @@ import {
 
 export const VERSION = '0.1.0';
 
-const BACKENDS = ['auto', 'webgpu', 'tfjs', 'cpu'];
+const BACKENDS = ['auto', ...BACKEND_NAMES];
 
 function backendOption(): Option {
   return new Option(

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { BENCH_SHAPES, benchmarkTrainingStep } from '@saekit/core';
-import { type BackendChoice, chooseBackend } from '../backends.js';
+import { BACKEND_NAMES, type BackendChoice, chooseBackend } from '../backends.js';
 import { UsageError } from '../errors.js';
 
 export interface BenchOptions {
@@ -49,11 +49,11 @@ export function parseShape(spec: string): Shape {
   return { dIn, dSae, k, batchSize };
 }
 
-const KNOWN = ['webgpu', 'tfjs', 'cpu'];
+const KNOWN: readonly string[] = BACKEND_NAMES;
 
 export async function runBench(o: BenchOptions): Promise<void> {
   const shapes = (o.config ?? DEFAULT_CONFIGS).map(parseShape);
-  const names = o.backends ?? KNOWN;
+  const names = o.backends ?? [...KNOWN];
   for (const n of names) {
     if (!KNOWN.includes(n))
       throw new UsageError('--backends', `unknown backend '${n}' (known: ${KNOWN.join(', ')})`);
