@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
+import { runFiltered, wantsFilteredChild } from './dawn-noise.js';
 import { describeError, exitCodeFor } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { expandedGlobError } from './expanded-glob.js';
@@ -10,6 +11,7 @@ import { buildProgram } from './program.js';
  * on stderr and a documented exit code (a stack trace only with SAEKIT_DEBUG=1).
  */
 async function main(argv: string[]): Promise<number> {
+  if (wantsFilteredChild(argv)) return runFiltered(argv);
   const program = buildProgram();
   try {
     // Bare `saekit`: the help, on stdout like any asked-for output, and success.
