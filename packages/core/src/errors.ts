@@ -35,6 +35,19 @@ export class DataError extends SaekitError {
   }
 }
 
+/**
+ * A saved training state cannot be trusted: a non-finite weight or moment, an impossible
+ * input scale, a step or data position that does not fit the data. Names what is wrong.
+ */
+export class StateError extends SaekitError {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`training state: ${key}: ${message}`);
+  }
+}
+
 /** A backend cannot run here; `reason` says why (missing adapter, missing package...). */
 export class BackendUnavailableError extends SaekitError {
   constructor(

@@ -25,7 +25,15 @@ export { timeKernels } from './bench/kernel-timer.js';
 export * from './errors.js';
 export type { EvaluateOptions, Evaluation, FiringHistogram } from './metrics/evaluate.js';
 export { evaluateSae } from './metrics/evaluate.js';
-export { type RunRecord, readSavedRun, type SavedRun, savedRunOf } from './run/saved-run.js';
+export {
+  type BackendIdentity,
+  backendIdentity,
+  describeBackend,
+  type RunRecord,
+  readSavedRun,
+  type SavedRun,
+  savedRunOf,
+} from './run/saved-run.js';
 export { countedSource, type RunSource, syntheticSource } from './run/source.js';
 export {
   MemoryRunStore,
@@ -41,6 +49,7 @@ export {
   TrainingSweep,
 } from './run/sweep.js';
 export {
+  BackendChangeError,
   type NewRunOptions,
   ResumeMismatchError,
   type ResumeOptions,

@@ -15,6 +15,7 @@ export {
   type ActivationDatasetOptions,
   type DatasetPosition,
 } from './dataset/activation-dataset.js';
+export { type ShardIdentity, shardIdentity } from './dataset/identity.js';
 export { resolveShards } from './dataset/resolve.js';
 export { openShard, readShardIds, type ShardIds, type ShardInfo } from './dataset/shard.js';
 export { type ShardDtype, ShardWriter, type ShardWriterOptions } from './dataset/shard-writer.js';
@@ -59,6 +60,7 @@ export { type PushOptions, pushSaeToHub } from './hub/push.js';
 export { datasetSource } from './run/dataset-source.js';
 export { appendMetrics, openMetricsLog, parseMetrics, readMetrics } from './run/metrics-log.js';
 export { RunFolder, type RunFolderOptions, runFolderPaths } from './run/run-folder.js';
+export { LOCK_NAME, type LockHolder, RunLock, RunLockedError } from './run/run-lock.js';
 export { HuggingFaceTokenizer } from './tokenizer/huggingface.js';
 export {
   encodeLlama2cTokenizer,

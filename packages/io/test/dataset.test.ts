@@ -195,8 +195,13 @@ describe('ActivationDataset', () => {
         /batchSize/,
       );
       await expect(ActivationDataset.open(join(dir, 'a.npy'), { ...o, position })).rejects.toThrow(
-        /fingerprint/,
+        /b\.npy: missing: the saved run's shard 2 of 3/,
       );
+      // Positions saved before content identities existed still check the fingerprint.
+      const { files: _files, ...old } = position;
+      await expect(
+        ActivationDataset.open(join(dir, 'a.npy'), { ...o, position: old as DatasetPosition }),
+      ).rejects.toThrow(/fingerprint/);
       await expect(
         ActivationDataset.open(dir, { ...o, position: { ...position, batches: 10_000 } }),
       ).rejects.toThrow(/outside this dataset/);

@@ -1,3 +1,4 @@
+import type { Backend } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
 import type { TrainConfig } from '../train/config.js';
 import type { Json, JsonObject, TrainingState } from '../train/state.js';
@@ -14,6 +15,23 @@ export interface RunRecord<M extends JsonObject = JsonObject> extends JsonObject
   /** The source's position after the batches trained on (`RunSource.positionAt`). */
   data: Json;
   metadata: M;
+  /** What trained it (absent in records written before it was kept). */
+  backend: BackendIdentity;
+}
+
+/** A backend and its kernel set: the same run on another gives other weights in the last bits. */
+export interface BackendIdentity extends JsonObject {
+  name: string;
+  kernels: string | null;
+}
+
+/** The backend's name and its descriptor's variant (tfjs: wasm / tensorflow; webgpu: gpu / software). */
+export function backendIdentity(backend: Backend): BackendIdentity {
+  return { name: backend.name, kernels: backend.descriptor.variant ?? null };
+}
+
+export function describeBackend(b: BackendIdentity): string {
+  return b.kernels === null ? b.name : `${b.name} (${b.kernels})`;
 }
 
 /** A checkpoint as a run reads it back: typed, its config re-validated. */
@@ -26,6 +44,8 @@ export interface SavedRun<M extends JsonObject = JsonObject> {
   /** Where the data resumes. */
   readonly position: Json;
   readonly metadata: M;
+  /** The backend that trained it; null for states saved before it was recorded. */
+  readonly backend: BackendIdentity | null;
 }
 
 /** The run a training state belongs to; a ConfigError names what is missing or malformed. */
@@ -49,6 +69,7 @@ export function savedRunOf<M extends JsonObject = JsonObject>(state: TrainingSta
     tokens: count(state.meta, 'tokens'),
     position: extra['data'] ?? null,
     metadata: metadata as M,
+    backend: isBackendIdentity(extra['backend']) ? extra['backend'] : null,
   };
 }
 
@@ -58,6 +79,14 @@ export async function readSavedRun<M extends JsonObject = JsonObject>(
 ): Promise<SavedRun<M> | null> {
   const state = await store.readState();
   return state === null ? null : savedRunOf<M>(state);
+}
+
+function isBackendIdentity(v: Json | undefined): v is BackendIdentity {
+  return (
+    isObject(v) &&
+    typeof v['name'] === 'string' &&
+    (v['kernels'] === null || typeof v['kernels'] === 'string')
+  );
 }
 
 function isObject(v: Json | undefined): v is JsonObject {

@@ -86,6 +86,11 @@ export interface RunStore {
    */
   openMetrics(keepThrough: number | null): Promise<void>;
   appendMetrics(record: MetricsRecord): Promise<void>;
+  /**
+   * Ends this process's claim on the store, if it makes one (a folder takes a lock on its
+   * first write so two runs never write into one place); called when `run()` returns.
+   */
+  release?(): Promise<void>;
 }
 
 /** A RunStore in memory: for tests, and for callers that persist its contents themselves. */

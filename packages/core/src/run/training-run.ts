@@ -1,5 +1,5 @@
 import type { Backend } from '../backend/backend.js';
-import { ConfigError, SaekitError } from '../errors.js';
+import { ConfigError, SaekitError, StateError } from '../errors.js';
 import {
   extendSchedule,
   resolveTrainConfig,
@@ -9,7 +9,13 @@ import {
 import type { StepMetrics } from '../train/metrics.js';
 import type { Json, JsonObject, TrainingState } from '../train/state.js';
 import { Trainer } from '../train/trainer.js';
-import type { RunRecord, SavedRun } from './saved-run.js';
+import {
+  type BackendIdentity,
+  backendIdentity,
+  describeBackend,
+  type RunRecord,
+  type SavedRun,
+} from './saved-run.js';
 import type { RunSource } from './source.js';
 import { MemoryRunStore, metricsRecord, type RunStore } from './store.js';
 
@@ -53,7 +59,16 @@ export interface NewRunOptions<M extends JsonObject> extends RunOptions {
   readonly overwrite?: boolean;
 }
 
+/** A run would resume on another backend or kernel set than it was trained on. */
+export class BackendChangeError extends ResumeMismatchError {}
+
 export interface ResumeOptions<M extends JsonObject> extends RunOptions {
+  /**
+   * Resume on another backend (or kernel set) than the one that trained the run. Its
+   * kernels round differently, so the result will not be bit-identical to an uninterrupted
+   * run: refused (BackendChangeError) unless allowed; when allowed, `warnings` says so.
+   */
+  readonly allowBackendChange?: boolean;
   /**
    * Config values the caller sets. Each must equal the saved run's, except the length
    * (`steps` / `totalTokens`), which extends or shortens it (see `extendSchedule`).
@@ -88,6 +103,9 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
   readonly metadata: M;
   /** The step this object started from: 0, or the resumed checkpoint's. */
   readonly startStep: number;
+  /** What the caller should be told (a resume on another backend). */
+  readonly warnings: readonly string[];
+  readonly #backend: BackendIdentity;
   readonly #source: RunSource;
   readonly #store: RunStore;
   readonly #options: RunOptions;
@@ -95,8 +113,17 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
   #batches: AsyncIterable<Float32Array> | null = null;
   #metricsOpen = false;
 
-  private constructor(trainer: Trainer, metadata: M, position: Json | null, options: RunOptions) {
+  private constructor(
+    trainer: Trainer,
+    backend: Backend,
+    metadata: M,
+    position: Json | null,
+    options: RunOptions,
+    warnings: readonly string[] = [],
+  ) {
     this.trainer = trainer;
+    this.#backend = backendIdentity(backend);
+    this.warnings = warnings;
     this.metadata = metadata;
     this.startStep = trainer.stepsDone;
     this.#position = position;
@@ -126,7 +153,7 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
       );
     }
     const trainer = await Trainer.create(backend, options.config);
-    return new TrainingRun(trainer, (options.metadata ?? {}) as M, null, options);
+    return new TrainingRun(trainer, backend, (options.metadata ?? {}) as M, null, options);
   }
 
   /**
@@ -142,8 +169,24 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
     const config = resumedConfig(saved, options.config ?? {});
     checkMetadata(saved.metadata, options.metadata ?? {});
     checkWidth(config, options.source);
+    checkPosition(saved, options.source);
+    const warnings: string[] = [];
+    const now = backendIdentity(backend);
+    if (saved.backend !== null && JSON.stringify(saved.backend) !== JSON.stringify(now)) {
+      const change = `the run was trained on ${describeBackend(saved.backend)}, this is ${describeBackend(now)}`;
+      if (!options.allowBackendChange) {
+        throw new BackendChangeError(
+          'backend',
+          describeBackend(now),
+          describeBackend(saved.backend),
+        );
+      }
+      warnings.push(
+        `${change}: its kernels round differently, so the result will differ from an uninterrupted run`,
+      );
+    }
     const trainer = await Trainer.create(backend, null, { state: withConfig(saved.state, config) });
-    return new TrainingRun(trainer, saved.metadata, saved.position, options);
+    return new TrainingRun(trainer, backend, saved.metadata, saved.position, options, warnings);
   }
 
   get config(): TrainConfig {
@@ -156,6 +199,15 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
    * where this call stopped. Call again after an abort to continue in the same process.
    */
   async run(options: { readonly signal?: AbortSignal } = {}): Promise<RunResult> {
+    try {
+      return await this.#run(options);
+    } finally {
+      // The store's claim on its place (a folder's lock) lasts while the run writes.
+      await this.#store.release?.();
+    }
+  }
+
+  async #run(options: { readonly signal?: AbortSignal }): Promise<RunResult> {
     const t = this.trainer;
     const c = this.config;
     const store = this.#store;
@@ -214,6 +266,7 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
       version: 1,
       data: this.#source.positionAt(t.stepsDone),
       metadata: this.metadata,
+      backend: this.#backend,
     };
     await this.#store.writeState(await t.saveState(record));
     await this.#store.writeSae({
@@ -232,6 +285,34 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
   /** Frees the trainer's device memory (the backend stays the caller's). */
   dispose(): void {
     this.trainer.dispose();
+  }
+}
+
+/**
+ * A run takes one batch per step, so a saved position must be the one its source gives for
+ * the saved step: a state whose step or position was altered, or that lies beyond finite
+ * data, is refused before it is trusted.
+ */
+function checkPosition(saved: SavedRun<JsonObject>, source: RunSource): void {
+  let expected: Json;
+  try {
+    expected = source.positionAt(saved.step);
+  } catch (err) {
+    throw new StateError('step', `${saved.step} lies beyond the data (${(err as Error).message})`);
+  }
+  const batchesOf = (p: Json): number | undefined =>
+    typeof p === 'number'
+      ? p
+      : p !== null && typeof p === 'object' && !Array.isArray(p) && typeof p['batches'] === 'number'
+        ? p['batches']
+        : undefined;
+  const have = batchesOf(saved.position);
+  const want = batchesOf(expected);
+  if (have !== undefined && want !== undefined && have !== want) {
+    throw new StateError(
+      'position',
+      `the data position is batch ${have} but the state is at step ${saved.step} (one batch per step)`,
+    );
   }
 }
 

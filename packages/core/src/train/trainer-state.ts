@@ -1,6 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, StateError } from '../errors.js';
 import {
   appliesTo,
   resolveTrainConfig,
@@ -84,6 +84,14 @@ export function restoreState(
         `training state: array '${name}' has ${a.length} values, expected ${t.size} (shape [${t.shape.join(', ')}])`,
       );
     }
+    if (a instanceof Float32Array) {
+      // A NaN here would train on silently and export a NaN SAE.
+      for (let i = 0; i < a.length; i++) {
+        if (!Number.isFinite(a[i])) {
+          throw new StateError(name, `value ${a[i]} at index ${i} is not finite`);
+        }
+      }
+    }
     backend.write(t, a instanceof Float32Array ? a : Float32Array.from(a));
   }
   const meta = state.meta;
@@ -92,10 +100,20 @@ export function restoreState(
     throw new ConfigError('rng', 'training state: meta.rng must be 4 uint32 numbers');
   }
   const notes = meta['notes'];
+  const step = num(meta, 'step');
+  const tokens = num(meta, 'tokens');
+  const inputScale = num(meta, 'inputScale');
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new StateError('step', `${step} is not a step count`);
+  if (!Number.isSafeInteger(tokens) || tokens < 0) {
+    throw new StateError('tokens', `${tokens} is not a token count`);
+  }
+  // Inputs are multiplied by it: zero, negative or non-finite would corrupt every step.
+  if (!(inputScale > 0)) throw new StateError('inputScale', `${inputScale} must be > 0`);
   return {
-    step: num(meta, 'step'),
-    tokens: num(meta, 'tokens'),
-    inputScale: num(meta, 'inputScale'),
+    step,
+    tokens,
+    inputScale,
     initialized: meta['initialized'] === true,
     rng: rng as number[],
     notes: Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [],
@@ -105,7 +123,7 @@ export function restoreState(
 function num(meta: JsonObject, key: string): number {
   const v = meta[key];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ConfigError(key, `training state: meta.${key} must be a finite number`);
+    throw new StateError(key, `meta.${key} must be a finite number, got ${JSON.stringify(v)}`);
   }
   return v;
 }

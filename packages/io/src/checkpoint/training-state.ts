@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JsonObject, TrainingState } from '@saekit/core';
 import { ConfigError } from '@saekit/core';
 import { FormatError } from '../errors.js';
@@ -23,11 +24,31 @@ export async function saveTrainingState(path: string, state: TrainingState): Pro
     }
     tensors[name] = { shape: [data.length], data };
   }
+  const meta = JSON.stringify(state.meta);
   await writeSafetensors(path, tensors, {
     format: FORMAT,
     version: '1',
-    meta: JSON.stringify(state.meta),
+    meta,
+    checksum: checksumOf(meta, state.arrays),
   });
+}
+
+/**
+ * sha256 of the meta JSON and every array (name, type, bytes, in name order): a flipped bit
+ * anywhere in what a resume trusts is caught on load.
+ */
+function checksumOf(
+  meta: string,
+  arrays: Readonly<Record<string, Float32Array | Int32Array>>,
+): string {
+  const hash = createHash('sha256');
+  hash.update(meta);
+  for (const name of Object.keys(arrays).sort()) {
+    const a = arrays[name];
+    hash.update(`\0${name}\0${a instanceof Float32Array ? 'F32' : 'I32'}\0${a.length}\0`);
+    hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /** Reads a state written by saveTrainingState; anything else is a FormatError naming the file. */
@@ -44,15 +65,6 @@ export async function loadTrainingState(path: string): Promise<TrainingState> {
       path,
       `unsupported training state version ${JSON.stringify(md['version'])}`,
     );
-  let meta: unknown;
-  try {
-    meta = JSON.parse(md['meta'] ?? '');
-  } catch (cause) {
-    throw new FormatError(path, 'training state meta is not valid JSON', { cause });
-  }
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
-    throw new FormatError(path, 'training state meta is not a JSON object');
-  }
   const arrays: Record<string, Float32Array | Int32Array> = {};
   for (const [name, t] of Object.entries(file.tensors)) {
     if ((t.dtype !== 'F32' && t.dtype !== 'I32') || t.shape.length !== 1) {
@@ -62,6 +74,23 @@ export async function loadTrainingState(path: string): Promise<TrainingState> {
       );
     }
     arrays[name] = t.data as Float32Array | Int32Array;
+  }
+  // States written before the checksum existed have none; any other must match.
+  const checksum = md['checksum'];
+  if (checksum !== undefined && checksum !== checksumOf(md['meta'] ?? '', arrays)) {
+    throw new FormatError(
+      path,
+      'checksum mismatch: the training state is corrupt (resume from an earlier copy, or start over)',
+    );
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(md['meta'] ?? '');
+  } catch (cause) {
+    throw new FormatError(path, 'training state meta is not valid JSON', { cause });
+  }
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+    throw new FormatError(path, 'training state meta is not a JSON object');
   }
   return { format: FORMAT, version: 1, meta: meta as JsonObject, arrays };
 }

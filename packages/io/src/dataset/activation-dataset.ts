@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { ConfigError, DataError, type JsonObject, Rng } from '@saekit/core';
 import { DecodePool, workerCanRead } from './decode-pool.js';
+import { checkIdentities, isShardIdentity, type ShardIdentity, shardIdentity } from './identity.js';
 import { resolveShards } from './resolve.js';
 import { openHandle, openShard, readShardRows, type ShardInfo } from './shard.js';
 
@@ -57,6 +58,12 @@ export interface DatasetPosition extends JsonObject {
   seed: number;
   /** Shard names and row counts, hashed: resuming over different data is refused. */
   fingerprint: string;
+  /**
+   * Each shard's content identity (size, mtime, sampled-block hash), so a shard replaced
+   * by other content of the same shape is named on resume. Absent in positions saved
+   * before it existed.
+   */
+  files: ShardIdentity[];
 }
 
 interface Chunk {
@@ -126,6 +133,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   readonly #decoders: DecodePool | undefined;
   readonly #chunkRows: number;
   readonly #fingerprint: string;
+  readonly #identities: readonly ShardIdentity[];
   #batches: number;
   /** Chunk orders of the (at most two) epochs in use: a batch can straddle an epoch boundary. */
   readonly #epochChunks = new Map<number, { chunks: Chunk[]; starts: number[] }>();
@@ -139,8 +147,13 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   readonly #ready = new Map<string, Window>();
   #allocated = 0;
 
-  private constructor(shards: ShardInfo[], options: ActivationDatasetOptions) {
+  private constructor(
+    shards: ShardInfo[],
+    identities: readonly ShardIdentity[],
+    options: ActivationDatasetOptions,
+  ) {
     this.shards = shards;
+    this.#identities = identities;
     this.dIn = shards[0].dIn;
     this.rows = shards.reduce((n, s) => n + s.rows, 0);
     this.batchSize = positiveInt('batchSize', options.batchSize);
@@ -206,7 +219,12 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     }
     if (shards.every((s) => s.rows === 0))
       throw new DataError('shards hold no rows', paths.join(', '));
-    return new ActivationDataset(shards, options);
+    const identities: ShardIdentity[] = [];
+    // A few at a time: thousands of shards should not open thousands of files at once.
+    for (let i = 0; i < paths.length; i += 16) {
+      identities.push(...(await Promise.all(paths.slice(i, i + 16).map(shardIdentity))));
+    }
+    return new ActivationDataset(shards, identities, options);
   }
 
   /** Batches over all epochs (the last one short when dropLast is false); Infinity when epochs is. */
@@ -251,6 +269,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       shuffle: this.shuffle,
       seed: this.seed,
       fingerprint: this.#fingerprint,
+      files: this.#identities.map((f) => ({ ...f })),
     };
   }
 
@@ -262,6 +281,17 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       p.version !== 1
     ) {
       throw new ConfigError('position', 'not a saekit dataset position (format/version)');
+    }
+    // Content first: it names the shard that changed, where the fingerprint cannot.
+    if (Array.isArray(p.files)) {
+      if (!p.files.every(isShardIdentity)) {
+        throw new ConfigError('position', 'files: not a list of shard identities');
+      }
+      checkIdentities(
+        p.files,
+        this.#identities,
+        this.shards.map((s) => s.path),
+      );
     }
     const same: [keyof DatasetPosition, unknown][] = [
       ['batchSize', this.batchSize],

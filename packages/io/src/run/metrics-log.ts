@@ -1,6 +1,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import type { MetricsRecord } from '@saekit/core';
 import { writeFileAtomic } from '../util/atomic.js';
+import { asFileSystemError } from '../util/fs-errors.js';
 
 /**
  * Starts a run's metrics.jsonl: empty, or (a resumed run) with the records up to
@@ -14,7 +15,11 @@ export async function openMetricsLog(path: string, keepThrough: number | null): 
 
 /** Appends one record; each is on disk as soon as it is logged, so a killed run keeps them. */
 export async function appendMetrics(path: string, record: MetricsRecord): Promise<void> {
-  await appendFile(path, line(record));
+  try {
+    await appendFile(path, line(record));
+  } catch (err) {
+    throw asFileSystemError(err, path, 'append to');
+  }
 }
 
 /** Reads a metrics.jsonl, skipping blank lines and a torn last line from a killed run. */

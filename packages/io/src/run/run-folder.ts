@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { JsonObject, MetricsRecord, RunSnapshot, RunStore, TrainingState } from '@saekit/core';
 import { saveSae } from '../checkpoint/sae-checkpoint.js';
 import { loadTrainingState, saveTrainingState } from '../checkpoint/training-state.js';
+import { removeStaleTempFiles } from '../util/atomic.js';
+import { makeDirectory } from '../util/fs-errors.js';
 import { appendMetrics, openMetricsLog } from './metrics-log.js';
+import { RunLock } from './run-lock.js';
 
 /** The files of a training run folder: a SAELens SAE plus saekit's own files. */
 export function runFolderPaths(dir: string) {
@@ -22,16 +25,22 @@ export function runFolderPaths(dir: string) {
 export interface RunFolderOptions {
   /** SAELens cfg `metadata` (model_name, hook_name, ...) for a checkpoint's SAE. */
   readonly saeMetadata?: (snapshot: RunSnapshot) => JsonObject;
+  /** What the folder did on its own that the user should hear about (a stale lock taken over). */
+  readonly onNote?: (message: string) => void;
 }
 
 /**
  * A TrainingRun's store on disk: training_state.safetensors (written atomically), the SAE in
  * SAELens's layout with sparsity.safetensors, and metrics.jsonl. Every checkpoint's SAE is
- * usable as it is, by saekit and by SAELens.
+ * usable as it is, by saekit and by SAELens. The first write creates the folder and takes
+ * its lock (a second writer gets a RunLockedError; a dead writer's lock is taken over), and
+ * deletes what atomic writes of killed runs left behind; `release` (called when a
+ * TrainingRun's `run()` returns) frees it.
  */
 export class RunFolder implements RunStore {
   readonly paths: ReturnType<typeof runFolderPaths>;
   readonly #options: RunFolderOptions;
+  #lock: Promise<RunLock> | null = null;
 
   constructor(
     readonly dir: string,
@@ -50,11 +59,44 @@ export class RunFolder implements RunStore {
     return this.hasState ? loadTrainingState(this.paths.state) : null;
   }
 
+  /** Takes the folder's lock now (the first write does it anyway). */
+  async lock(): Promise<void> {
+    this.#lock ??= this.#acquire();
+    try {
+      await this.#lock;
+    } catch (err) {
+      this.#lock = null;
+      throw err;
+    }
+  }
+
+  async #acquire(): Promise<RunLock> {
+    makeDirectory(this.dir);
+    const lock = await RunLock.acquire(this.dir);
+    const note = this.#options.onNote ?? (() => {});
+    if (lock.stale !== null) {
+      note(
+        `took over the lock of pid ${lock.stale.pid} (since ${lock.stale.since}), which is no longer running`,
+      );
+    }
+    for (const name of await removeStaleTempFiles(this.dir))
+      note(`removed ${name}, left by a killed run`);
+    return lock;
+  }
+
+  async release(): Promise<void> {
+    const lock = this.#lock;
+    this.#lock = null;
+    if (lock !== null) await (await lock).release();
+  }
+
   async writeState(state: TrainingState): Promise<void> {
+    await this.lock();
     await saveTrainingState(this.paths.state, state);
   }
 
   async writeSae(snapshot: RunSnapshot): Promise<void> {
+    await this.lock();
     const { weights, firingCounts, tokens } = snapshot;
     // SAELens's sparsity.safetensors: log10 of each latent's firing frequency.
     const sparsity = new Float32Array(firingCounts.length);
@@ -80,11 +122,16 @@ export class RunFolder implements RunStore {
    * it describes weights that are about to be replaced. A resumed run keeps it.
    */
   async openMetrics(keepThrough: number | null): Promise<void> {
+<<<<<<< HEAD
     if (keepThrough === null) await rm(this.paths.report, { force: true });
+=======
+    await this.lock();
+>>>>>>> 27c5741 (core, io: resume cannot be fooled: backend + kernel set recorded and checked (allowBackendChange warns), states validated (StateError) and checksummed, RunFolder lock with stale-lock takeover and temp cleanup, shard content identity names a changed shard and lets moved data resume, datasetSource spec resolved)
     await openMetricsLog(this.paths.metrics, keepThrough);
   }
 
   async appendMetrics(record: MetricsRecord): Promise<void> {
+    await this.lock();
     await appendMetrics(this.paths.metrics, record);
   }
 }
