@@ -122,11 +122,8 @@ export class RunFolder implements RunStore {
    * it describes weights that are about to be replaced. A resumed run keeps it.
    */
   async openMetrics(keepThrough: number | null): Promise<void> {
-<<<<<<< HEAD
-    if (keepThrough === null) await rm(this.paths.report, { force: true });
-=======
     await this.lock();
->>>>>>> 27c5741 (core, io: resume cannot be fooled: backend + kernel set recorded and checked (allowBackendChange warns), states validated (StateError) and checksummed, RunFolder lock with stale-lock takeover and temp cleanup, shard content identity names a changed shard and lets moved data resume, datasetSource spec resolved)
+    if (keepThrough === null) await rm(this.paths.report, { force: true });
     await openMetricsLog(this.paths.metrics, keepThrough);
   }
 
