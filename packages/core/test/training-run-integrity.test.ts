@@ -1,9 +1,9 @@
 import {
-  BackendChangeError,
   type Backend,
+  BackendChangeError,
+  createCpuBackend,
   createCpuBackendImpl,
   defineBackend,
-  createCpuBackend,
   MemoryRunStore,
   readSavedRun,
   type SaeWeights,
