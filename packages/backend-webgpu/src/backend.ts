@@ -70,18 +70,26 @@ export function defineWebGpuBackend(
 ): WebGpuBackend {
   const emulated = isEmulated(adapter);
   const software = kernels === 'auto' ? emulated : kernels === 'software';
-  const rt = new GpuRuntime(device, profiling, software);
+  const rt = new GpuRuntime(device, profiling, software, {
+    min: adapter.subgroupMinSize ?? 0,
+    max: adapter.subgroupMaxSize ?? 0,
+  });
   let destroyed = false;
   const memory: BackendMemory = {
     create(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
       const size = shape.reduce((a, s) => a * s, 1);
       const { buffer, fresh } = rt.pool.acquire(size * 4);
       const t = new GpuTensor([...shape], dtype, size, buffer, rt);
+      t.touch();
       if (data) rt.upload(buffer, data);
       else if (!fresh) rt.encoderForCopy().clearBuffer(buffer);
       return t;
     },
-    write: (t, data) => rt.upload((t as GpuTensor).buffer, data),
+    write(tensor: Tensor, data: HostArray): void {
+      const t = tensor as GpuTensor;
+      t.touch();
+      rt.upload(t.buffer, data);
+    },
     async read(tensor: Tensor): Promise<HostArray> {
       const t = tensor as GpuTensor;
       if (t.size === 0) return t.dtype === 'float32' ? new Float32Array(0) : new Int32Array(0);

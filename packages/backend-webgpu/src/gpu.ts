@@ -21,6 +21,9 @@ export interface AdapterDescription {
   readonly description: string;
   /** The adapter says it is a fallback (software) implementation; Chrome may blank the names. */
   readonly isFallbackAdapter: boolean;
+  /** Subgroup sizes the adapter may use (0 or absent when it does not say). */
+  readonly subgroupMinSize?: number;
+  readonly subgroupMaxSize?: number;
 }
 
 export interface AcquireOptions {
@@ -114,6 +117,8 @@ function describeAdapter(adapter: GPUAdapter): AdapterDescription {
     isFallbackAdapter:
       (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
       (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true,
+    subgroupMinSize: info.subgroupMinSize ?? 0,
+    subgroupMaxSize: info.subgroupMaxSize ?? 0,
   };
 }
 
@@ -122,9 +127,9 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Acqui
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const timestamps = options.timestamps === true && adapter.features.has('timestamp-query');
-  const device = await adapter.requestDevice({
-    requiredLimits,
-    requiredFeatures: timestamps ? ['timestamp-query'] : [],
-  });
+  const features: GPUFeatureName[] = timestamps ? ['timestamp-query'] : [];
+  // Subgroup operations speed up reductions (gatherDot); kernels check device.features.
+  if (adapter.features.has('subgroups')) features.push('subgroups' as GPUFeatureName);
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features });
   return { device, gpu, timestamps, adapterInfo: describeAdapter(adapter) };
 }

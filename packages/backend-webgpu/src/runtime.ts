@@ -1,6 +1,6 @@
 import { SaekitError, ShapeError } from '@saekit/core';
 import { BufferPool } from './pool.js';
-import type { GpuTensor } from './tensor.js';
+import { GpuTensor } from './tensor.js';
 import { splitBindings, windowBytes, windowCounts, windowedSpec } from './windows.js';
 
 /** A device-side failure (validation, out of memory) reported by WebGPU after the fact. */
@@ -45,6 +45,8 @@ export class GpuRuntime {
   readonly maxBuffer: number;
   readonly maxGroups: number;
   readonly maxWorkgroupStorage: number;
+  /** Subgroup sizes when the device has the 'subgroups' feature and the adapter gave them. */
+  readonly subgroups: { readonly min: number; readonly max: number } | null;
   /** Bytes per window when a tensor over `maxBinding` is bound in pieces. */
   readonly window: number;
   readonly #maxStorageBindings: number;
@@ -73,7 +75,12 @@ export class GpuRuntime {
     profile: boolean,
     /** A CPU adapter (llvmpipe, SwiftShader): kernels prefer barrier-free variants. */
     readonly software = false,
+    subgroupSizes?: { readonly min: number; readonly max: number },
   ) {
+    this.subgroups =
+      device.features.has('subgroups') && subgroupSizes && subgroupSizes.min > 0
+        ? subgroupSizes
+        : null;
     const l = device.limits;
     this.maxBinding = l.maxStorageBufferBindingSize;
     this.maxBuffer = l.maxBufferSize;
@@ -193,6 +200,9 @@ export class GpuRuntime {
       );
     }
     checkAliasing(spec, bindings);
+    bindings.forEach((b, i) => {
+      if (spec.bindings[i] === 'rw' && b instanceof GpuTensor) b.touch();
+    });
     // A full query set is submitted first, so this dispatch's params land in the next upload.
     if (this.#profile && this.#queryKernels.length * 2 >= MAX_QUERIES) this.flush();
     const sized = bindings.map((b) => ({ buffer: b.buffer, size: bindingSize(b) }));

@@ -4,6 +4,8 @@ import { type DType, SaekitError, type Tensor } from '@saekit/core';
 export class GpuTensor implements Tensor {
   readonly backend = 'webgpu';
   #buffer: GPUBuffer | null;
+  /** Bumped by every encoded write, so derived data (scatter lists) knows when it is stale. */
+  #version = 0;
 
   constructor(
     readonly shape: readonly number[],
@@ -19,6 +21,15 @@ export class GpuTensor implements Tensor {
   /** Bytes the tensor's elements occupy (both dtypes are 4 bytes wide). */
   get byteLength(): number {
     return this.size * 4;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Records that work writing this tensor was encoded. */
+  touch(): void {
+    this.#version++;
   }
 
   get disposed(): boolean {

@@ -6,5 +6,6 @@ export function copy(rt: GpuRuntime, out: Tensor, src: Tensor): void {
   const o = gpu(out);
   const s = gpu(src);
   if (o.buffer === s.buffer || o.size === 0) return;
+  o.touch();
   rt.encoderForCopy().copyBufferToBuffer(s.buffer, 0, o.buffer, 0, o.byteLength);
 }

@@ -21,6 +21,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export function fill(rt: GpuRuntime, out: Tensor, value: number): void {
   const o = gpu(out);
   if (value === 0 && !Object.is(value, -0)) {
+    o.touch();
     rt.encoderForCopy().clearBuffer(o.buffer, 0, Math.ceil(o.byteLength / 4) * 4);
     return;
   }

@@ -20,7 +20,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let t = flatIndex(gid, nwg);
   if (t >= p.n) { return; }
   let i = idx[t];
-  if (i >= 0) { atomicAddF32(u32(i), vals[t]); }
+  // Zeros (inactive slots) change nothing: skip their compare-exchange loop.
+  let v = vals[t];
+  if (i >= 0 && v != 0.0) { atomicAddF32(u32(i), v); }
 }`,
 };
 
