@@ -18,7 +18,7 @@ import {
   probeAdapter,
 } from './gpu.js';
 import { maxTopk, WEBGPU_KERNELS } from './kernels/index.js';
-import { GpuRuntime } from './runtime.js';
+import { GpuRuntime, type RuntimeStats } from './runtime.js';
 import { GpuTensor } from './tensor.js';
 
 export interface WebGpuBackendOptions extends AcquireOptions {
@@ -53,6 +53,8 @@ export interface WebGpuExtras {
    * 'workgroup' / 'row'): what the conformance suite's path check reads.
    */
   kernelPaths(): ReadonlyMap<string, number>;
+  /** Dispatches, bind groups and pipelines created, and submits so far (host-side cost). */
+  readonly stats: RuntimeStats;
   /** Waits until the GPU finished everything submitted; throws device errors seen so far. */
   sync(): Promise<void>;
   /** GPU milliseconds per kernel since the last call (needs `profile: true`). */
@@ -129,6 +131,9 @@ export function defineWebGpuBackend(
       softwareKernels: software,
       get dispatchCount() {
         return rt.dispatchCount;
+      },
+      get stats() {
+        return rt.stats;
       },
       kernelPaths: () => new Map(rt.paths),
       sync: () => rt.sync(),

@@ -123,7 +123,11 @@ function describeAdapter(adapter: GPUAdapter): AdapterDescription {
 }
 
 export async function acquireDevice(options: AcquireOptions = {}): Promise<AcquiredDevice> {
-  const { gpu, adapter } = await requestAdapter(options);
+  // Dawn rounds timestamps to 100 µs unless told not to (Node only: browsers ignore flags).
+  const dawnFlags = options.timestamps
+    ? [...(options.dawnFlags ?? []), 'disable-dawn-features=timestamp_quantization']
+    : options.dawnFlags;
+  const { gpu, adapter } = await requestAdapter({ ...options, dawnFlags });
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const timestamps = options.timestamps === true && adapter.features.has('timestamp-query');

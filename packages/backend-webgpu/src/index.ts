@@ -2,6 +2,7 @@
 
 export type { WebGpuBackend, WebGpuBackendOptions, WebGpuExtras } from './backend.js';
 export { createWebGpuBackend, defineWebGpuBackend, webgpuBackend } from './backend.js';
+export { DeviceLostError, WebGpuError } from './errors.js';
 export type { AcquireOptions, AdapterDescription } from './gpu.js';
 export { ADAPTER_HINT } from './gpu.js';
-export { WebGpuError } from './runtime.js';
+export type { RuntimeStats } from './runtime.js';

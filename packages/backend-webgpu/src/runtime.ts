@@ -1,10 +1,10 @@
-import { SaekitError, ShapeError } from '@saekit/core';
+import { ShapeError } from '@saekit/core';
+import { DeviceLostError, WebGpuError } from './errors.js';
 import { BufferPool } from './pool.js';
 import { GpuTensor } from './tensor.js';
 import { splitBindings, windowBytes, windowCounts, windowedSpec } from './windows.js';
 
-/** A device-side failure (validation, out of memory) reported by WebGPU after the fact. */
-export class WebGpuError extends SaekitError {}
+export { DeviceLostError, WebGpuError } from './errors.js';
 
 /** How a shader sees each binding: read-only storage, read-write storage, or the params. */
 export type BindingKind = 'read' | 'rw';
@@ -24,15 +24,31 @@ export interface ShaderSpec {
   readonly path?: string;
 }
 
-export type Binding = GpuTensor | { readonly buffer: GPUBuffer; readonly size: number };
+/** What a kernel binds: a tensor, or a raw buffer (scratch); `byteLength` is in bytes for both. */
+export type Binding = GpuTensor | RawBinding;
+export interface RawBinding {
+  readonly buffer: GPUBuffer;
+  readonly byteLength: number;
+}
+
+/** Work the runtime did since creation: what a step costs on the host side. */
+export interface RuntimeStats {
+  readonly dispatches: number;
+  readonly bindGroupsCreated: number;
+  readonly pipelinesCreated: number;
+  readonly submits: number;
+}
 
 interface CompiledShader {
+  readonly id: number;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
 }
 
 const ARENA_BYTES = 64 * 1024;
 const MAX_QUERIES = 2048;
+// Bind groups kept for reuse; past this many the cache starts over (buffers come and go).
+const MAX_BIND_GROUPS = 4096;
 
 /**
  * Encoding machinery shared by the kernels: pipelines compiled once per shader text, one
@@ -62,6 +78,16 @@ export class GpuRuntime {
   #afterSubmit: (() => void)[] = [];
   #errors: string[] = [];
   #dispatches = 0;
+  #bindGroupsCreated = 0;
+  #submits = 0;
+  // Bind groups by layout and bound ranges; the params uniform is bound with a dynamic offset,
+  // so a kernel called again on the same tensors reuses its group whatever its parameters.
+  readonly #bindGroups = new Map<string, GPUBindGroup>();
+  readonly #bufferIds = new WeakMap<GPUBuffer, number>();
+  #nextBufferId = 0;
+  #lost: DeviceLostError | null = null;
+  // Occurrences of each kernel label in the current submit (unique timestamp labels).
+  readonly #labelCounts = new Map<string, number>();
   readonly #paths = new Map<string, number>();
   // Per-kernel GPU time from timestamp queries (only when profiling).
   readonly #profile: boolean;
@@ -100,6 +126,19 @@ export class GpuRuntime {
     device.addEventListener('uncapturederror', (ev) => {
       this.#errors.push((ev as GPUUncapturedErrorEvent).error.message);
     });
+    void device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.#lost = new DeviceLostError(info.reason, info.message);
+    });
+  }
+
+  /** Counters of the encoding work so far (bench:gpu reports them per step). */
+  get stats(): RuntimeStats {
+    return {
+      dispatches: this.#dispatches,
+      bindGroupsCreated: this.#bindGroupsCreated,
+      pipelinesCreated: this.#pipelines.size,
+      submits: this.#submits,
+    };
   }
 
   /** Number of dispatches encoded since creation (a cheap progress counter for tests). */
@@ -143,7 +182,7 @@ export class GpuRuntime {
       entries.push({
         binding: spec.bindings.length,
         visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: 'uniform' },
+        buffer: { type: 'uniform', hasDynamicOffset: true },
       });
     }
     const layout = this.device.createBindGroupLayout({ entries });
@@ -153,7 +192,7 @@ export class GpuRuntime {
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },
     });
-    const compiled = { pipeline, layout };
+    const compiled = { id: this.#pipelines.size, pipeline, layout };
     this.#pipelines.set(key, compiled);
     return compiled;
   }
@@ -194,8 +233,9 @@ export class GpuRuntime {
   ): void {
     const [x, y = 1, z = 1] = workgroups;
     if (x === 0 || y === 0 || z === 0) return;
+    if (this.#lost) throw this.#lost;
     if (bindings.length !== spec.bindings.length) {
-      throw new Error(
+      throw new WebGpuError(
         `webgpu ${spec.kernel}: ${bindings.length} bindings for ${spec.bindings.length}`,
       );
     }
@@ -205,7 +245,7 @@ export class GpuRuntime {
     });
     // A full query set is submitted first, so this dispatch's params land in the next upload.
     if (this.#profile && this.#queryKernels.length * 2 >= MAX_QUERIES) this.flush();
-    const sized = bindings.map((b) => ({ buffer: b.buffer, size: bindingSize(b) }));
+    const sized = bindings.map((b) => ({ buffer: b.buffer, size: Math.max(16, b.byteLength) }));
     const counts = windowCounts(sized, this.maxBinding, this.window);
     const windows = splitBindings(sized, counts, this.window);
     if (windows.length !== sized.length) {
@@ -219,24 +259,17 @@ export class GpuRuntime {
     const compiled = this.#compile(
       windows.length === sized.length ? spec : this.#windowed(spec, counts),
     );
-    const entries: GPUBindGroupEntry[] = windows.map((w, binding) => ({
-      binding,
-      resource: { buffer: w.buffer, offset: w.offset, size: w.size },
-    }));
+    let slot: { data: DataView; buffer: GPUBuffer; offset: number } | null = null;
     if (spec.params) {
-      const slot = this.#params(params?.bytes ?? 16);
+      slot = this.#params(params?.bytes ?? 16);
       params?.write(slot.data);
-      entries.push({
-        binding: windows.length,
-        resource: { buffer: slot.buffer, offset: slot.offset, size: slot.data.byteLength },
-      });
     }
-    const bindGroup = this.device.createBindGroup({ layout: compiled.layout, entries });
+    const bindGroup = this.#bindGroup(compiled, windows, slot);
     let pass: GPUComputePassEncoder;
     if (this.#profile && this.#querySet) {
       this.#endPass();
       const q = this.#queryKernels.length * 2;
-      this.#queryKernels.push(spec.kernel);
+      this.#queryKernels.push(this.#label(spec));
       pass = this.#getEncoder().beginComputePass({
         timestampWrites: {
           querySet: this.#querySet,
@@ -250,12 +283,61 @@ export class GpuRuntime {
       pass = this.#pass;
     }
     pass.setPipeline(compiled.pipeline);
-    pass.setBindGroup(0, bindGroup);
+    if (slot) pass.setBindGroup(0, bindGroup, [slot.offset]);
+    else pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     if (this.#profile) this.#endPass();
     this.#dispatches++;
     const key = spec.path === undefined ? spec.kernel : `${spec.kernel}:${spec.path}`;
     this.#paths.set(key, (this.#paths.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * A bind group for these windows and this params arena, made once and reused: the key is
+   * the layout and every bound (buffer, offset, size), and the params offset is dynamic.
+   */
+  #bindGroup(
+    compiled: CompiledShader,
+    windows: readonly { buffer: GPUBuffer; offset: number; size: number }[],
+    slot: { data: DataView; buffer: GPUBuffer } | null,
+  ): GPUBindGroup {
+    let key = `${compiled.id}`;
+    for (const w of windows) key += `|${this.#bufferId(w.buffer)}@${w.offset}+${w.size}`;
+    if (slot) key += `|p${this.#bufferId(slot.buffer)}+${slot.data.byteLength}`;
+    const hit = this.#bindGroups.get(key);
+    if (hit) return hit;
+    const entries: GPUBindGroupEntry[] = windows.map((w, binding) => ({
+      binding,
+      resource: { buffer: w.buffer, offset: w.offset, size: w.size },
+    }));
+    if (slot) {
+      entries.push({
+        binding: windows.length,
+        resource: { buffer: slot.buffer, offset: 0, size: slot.data.byteLength },
+      });
+    }
+    const group = this.device.createBindGroup({ layout: compiled.layout, entries });
+    this.#bindGroupsCreated++;
+    if (this.#bindGroups.size >= MAX_BIND_GROUPS) this.#bindGroups.clear();
+    this.#bindGroups.set(key, group);
+    return group;
+  }
+
+  #bufferId(b: GPUBuffer): number {
+    let id = this.#bufferIds.get(b);
+    if (id === undefined) {
+      id = this.#nextBufferId++;
+      this.#bufferIds.set(b, id);
+    }
+    return id;
+  }
+
+  /** A timestamp label unique within the submit: `topk:radix`, then `topk:radix#2`, ... */
+  #label(spec: ShaderSpec): string {
+    const base = spec.path === undefined ? spec.kernel : `${spec.kernel}:${spec.path}`;
+    const n = (this.#labelCounts.get(base) ?? 0) + 1;
+    this.#labelCounts.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
   }
 
   #windowed(spec: ShaderSpec, counts: readonly number[]): ShaderSpec {
@@ -277,7 +359,7 @@ export class GpuRuntime {
   }
 
   /** A device-only buffer reused by kernels for intermediate results (never read by users). */
-  scratch(name: string, bytes: number): { buffer: GPUBuffer; size: number } {
+  scratch(name: string, bytes: number): RawBinding {
     const size = BufferPool.round(bytes);
     let b = this.#scratch.get(name);
     if (!b || b.size < size) {
@@ -291,14 +373,14 @@ export class GpuRuntime {
       });
       this.#scratch.set(name, b);
     }
-    return { buffer: b, size };
+    return { buffer: b, byteLength: size };
   }
 
   /**
    * A 16-byte buffer for an optional binding the shader skips (no bias, no mask): binding
    * a real operand there instead would cost a window of it when it is a big tensor.
    */
-  placeholder(): { buffer: GPUBuffer; size: number } {
+  placeholder(): RawBinding {
     return this.scratch('placeholder', 16);
   }
 
@@ -357,6 +439,8 @@ export class GpuRuntime {
     this.#arenaIndex = 0;
     this.#arenaOffset = 0;
     this.device.queue.submit([encoder.finish()]);
+    this.#submits++;
+    this.#labelCounts.clear();
     for (const f of this.#afterSubmit) f();
     this.#afterSubmit = [];
     if (profileRead) this.#pendingProfiles.push(this.#collectProfile(profileRead));
@@ -366,7 +450,8 @@ export class GpuRuntime {
     await p.buffer.mapAsync(GPUMapMode.READ);
     const t = new BigUint64Array(p.buffer.getMappedRange());
     for (let i = 0; i < p.kernels.length; i++) {
-      const ns = Number(t[2 * i + 1] - t[2 * i]);
+      // Some drivers return non-monotonic stamps: a negative span counts as zero.
+      const ns = Math.max(0, Number(t[2 * i + 1] - t[2 * i]));
       const k = p.kernels[i];
       this.#kernelNs.set(k, (this.#kernelNs.get(k) ?? 0) + ns);
     }
@@ -395,7 +480,15 @@ export class GpuRuntime {
     this.encoderForCopy().copyBufferToBuffer(src, 0, staging, 0, size);
     this.flush();
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (err) {
+        // A lost device rejects the map (its lost promise may settle just after): say why
+        // instead of passing on the bare rejection.
+        await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 100))]);
+        if (this.#lost) throw this.#lost;
+        throw err;
+      }
       this.throwErrors();
       return staging.getMappedRange(0, bytes).slice(0);
     } finally {
@@ -412,6 +505,7 @@ export class GpuRuntime {
   }
 
   throwErrors(): void {
+    if (this.#lost) throw this.#lost;
     if (this.#errors.length === 0) return;
     const msg = this.#errors.join('\n');
     this.#errors = [];
@@ -422,15 +516,12 @@ export class GpuRuntime {
     this.#endPass();
     this.#encoder = null;
     this.pool.clear();
+    this.#bindGroups.clear();
     for (const b of this.#scratch.values()) b.destroy();
     for (const a of this.#arenas) a.buffer.destroy();
     this.#querySet?.destroy();
     this.device.destroy();
   }
-}
-
-function bindingSize(b: Binding): number {
-  return 'byteLength' in b ? Math.max(16, b.byteLength) : b.size;
 }
 
 function checkAliasing(spec: ShaderSpec, bindings: readonly Binding[]): void {

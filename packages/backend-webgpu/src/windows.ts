@@ -1,4 +1,5 @@
 import { ShapeError } from '@saekit/core';
+import { WebGpuError } from './errors.js';
 import type { BindingKind, ShaderSpec } from './runtime.js';
 
 /*
@@ -36,7 +37,7 @@ function elementBytes(type: string): number {
   const inner = /^array<(.+)>$/.exec(type.trim())?.[1] ?? '';
   if (/^(f32|i32|u32|atomic<[iu]32>)$/.test(inner)) return 4;
   if (/^vec4<(f32|i32|u32)>$/.test(inner)) return 16;
-  throw new Error(`webgpu windows: unsupported storage array type '${type}'`);
+  throw new WebGpuError(`webgpu windows: unsupported storage array type '${type}'`);
 }
 
 /** Window size in bytes: the largest offset-aligned size within the binding limit. */
@@ -81,7 +82,7 @@ function closingBracket(code: string, open: number): number {
     if (code[i] === '[') depth++;
     else if (code[i] === ']' && --depth === 0) return i;
   }
-  throw new Error('webgpu windows: unbalanced brackets in shader');
+  throw new WebGpuError('webgpu windows: unbalanced brackets in shader');
 }
 
 /** Index of the `;` ending the statement that starts at `from` (outside brackets). */
@@ -93,7 +94,7 @@ function statementEnd(code: string, from: number): number {
     else if (c === ')' || c === ']') depth--;
     else if (c === ';' && depth === 0) return i;
   }
-  throw new Error('webgpu windows: unterminated statement in shader');
+  throw new WebGpuError('webgpu windows: unterminated statement in shader');
 }
 
 /** Rewrites every access to the windowed arrays in `names` into helper calls. */

@@ -18,7 +18,9 @@ const groups = CONFORMANCE_GROUPS;
  * Which implementation each kernel set takes, by kernel (see ShaderSpec.path): the suite
  * fails when one of these is reached by no case, or when a kernel takes a path not listed
  * here, so a new fast path cannot go untested. topk switches from the per-row scan to the
- * radix select above 1024 columns, and on the software set only when k > 64 as well.
+ * radix select above 1024 columns, and on the software set only when k > 64 as well; a
+ * one-row matmul is a matrix-vector product on both sets, and the GPU set splits K when the
+ * output alone gives too few workgroups.
  */
 function pathsOf(set: 'software' | 'gpu'): KernelPaths {
   const row = set === 'software';
@@ -26,9 +28,11 @@ function pathsOf(set: 'software' | 'gpu'): KernelPaths {
     declared: [
       'topk:row-scan',
       'topk:radix',
-      row ? 'matmul:blocked' : 'matmul:tiled',
+      'matmul:gemv',
+      ...(row ? ['matmul:blocked'] : ['matmul:tiled', 'matmul:split-k']),
       row ? 'normalizeRows:row' : 'normalizeRows:workgroup',
       row ? 'removeParallel:row' : 'removeParallel:workgroup',
+      row ? 'gatherDot:thread' : 'gatherDot:lanes',
     ],
     taken: (b: Backend) => (b as WebGpuBackend).kernelPaths(),
   };
@@ -43,16 +47,17 @@ describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
     large: true,
     paths: pathsOf(auto),
   });
-  // The GPU variants of matmul, topk and the row ops (workgroup tiles, radix select, one
-  // workgroup per row) on the same adapter, so CI without a GPU still proves them, windowed
-  // bindings included.
+  // The other kernel set on the same adapter (on llvmpipe: the GPU variants, with workgroup
+  // tiles, radix select, lane groups and subgroups), the whole suite, so CI without a GPU
+  // still proves them, windowed bindings included.
+  const other = auto === 'software' ? 'gpu' : 'software';
   describeBackendConformance(
-    `webgpu, GPU kernel variants (${probe.reason})`,
-    () => createWebGpuBackend({ kernels: 'gpu' }),
+    `webgpu, ${other} kernel set (${probe.reason})`,
+    () => createWebGpuBackend({ kernels: other }),
     {
-      groups: groups.filter((g) => /matmul|selection|optimizer|large|update step/.test(g.name)),
+      groups,
       large: true,
-      paths: pathsOf('gpu'),
+      paths: pathsOf(other),
     },
   );
 });

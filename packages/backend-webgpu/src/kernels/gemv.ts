@@ -66,15 +66,20 @@ export interface Label {
   readonly path?: string;
 }
 
-const labelled = new Map<string, ShaderSpec>();
+const labelled = new WeakMap<ShaderSpec, Map<string, ShaderSpec>>();
 
 /** `spec` under the caller's name (same WGSL, so the same cached pipeline). */
 export function as(spec: ShaderSpec, label: Label): ShaderSpec {
-  const key = `${label.kernel}:${label.path ?? ''}:${spec.code.length}:${spec.kernel}`;
-  let hit = labelled.get(key);
+  let byLabel = labelled.get(spec);
+  if (!byLabel) {
+    byLabel = new Map();
+    labelled.set(spec, byLabel);
+  }
+  const key = `${label.kernel}:${label.path ?? ''}`;
+  let hit = byLabel.get(key);
   if (!hit) {
     hit = { ...spec, kernel: label.kernel, path: label.path };
-    labelled.set(key, hit);
+    byLabel.set(key, hit);
   }
   return hit;
 }

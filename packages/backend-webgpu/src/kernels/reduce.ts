@@ -83,7 +83,16 @@ export function reduce(
   let means: Binding = xt; // unread unless centred; any read-only binding will do
   if (op === 'sumSquaresCentered') {
     means = rt.scratch('reduce.means', cols * 4);
-    encodeColumnSums(rt, { kernel: 'reduce' }, means, xt, rows, cols, false, rows > 0 ? 1 / rows : 0);
+    encodeColumnSums(
+      rt,
+      { kernel: 'reduce' },
+      means,
+      xt,
+      rows,
+      cols,
+      false,
+      rows > 0 ? 1 / rows : 0,
+    );
   }
   rt.dispatch(
     PARTIALS,

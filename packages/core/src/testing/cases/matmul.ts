@@ -152,6 +152,30 @@ export const matmulCases: ConformanceGroup = {
       },
     },
     {
+      // A few outputs over a long inner dimension: GPU backends split K across workgroups
+      // here (and M = 1 is a matrix-vector product), so the partial sums must add up.
+      name: 'small outputs over a long inner dimension, every transpose and option',
+      async run(ctx) {
+        const shapes: [number, number, number][] = [
+          [5, 7, 1543],
+          [1, 33, 2049],
+        ];
+        for (const shape of shapes) {
+          for (const transA of [false, true]) {
+            for (const transB of [false, true]) {
+              await check(ctx, shape, {
+                transA,
+                transB,
+                bias: true,
+                alpha: -0.5,
+                accumulate: true,
+              });
+            }
+          }
+        }
+      },
+    },
+    {
       name: 'training shapes: x·W_encᵀ + b_enc and its gradients',
       async run(ctx) {
         const B = 129;
