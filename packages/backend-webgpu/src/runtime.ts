@@ -31,6 +31,12 @@ export interface RawBinding {
   readonly byteLength: number;
 }
 
+/** Workgroup counts written on the device (x, y, z as u32 at `offset`): skip work by data. */
+export interface IndirectArgs {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+}
+
 /** Work the runtime did since creation: what a step costs on the host side. */
 export interface RuntimeStats {
   readonly dispatches: number;
@@ -228,10 +234,11 @@ export class GpuRuntime {
   dispatch(
     spec: ShaderSpec,
     bindings: readonly Binding[],
-    workgroups: readonly [number, number?, number?],
+    workgroups: readonly [number, number?, number?] | IndirectArgs,
     params?: ParamWriter,
   ): void {
-    const [x, y = 1, z = 1] = workgroups;
+    const indirect = 'buffer' in workgroups ? workgroups : null;
+    const [x, y = 1, z = 1] = indirect ? [1, 1, 1] : (workgroups as readonly number[]);
     if (x === 0 || y === 0 || z === 0) return;
     if (this.#lost) throw this.#lost;
     if (bindings.length !== spec.bindings.length) {
@@ -285,7 +292,8 @@ export class GpuRuntime {
     pass.setPipeline(compiled.pipeline);
     if (slot) pass.setBindGroup(0, bindGroup, [slot.offset]);
     else pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(x, y, z);
+    if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset);
+    else pass.dispatchWorkgroups(x, y, z);
     if (this.#profile) this.#endPass();
     this.#dispatches++;
     const key = spec.path === undefined ? spec.kernel : `${spec.kernel}:${spec.path}`;
@@ -374,6 +382,23 @@ export class GpuRuntime {
       this.#scratch.set(name, b);
     }
     return { buffer: b, byteLength: size };
+  }
+
+  /** A device-only buffer of `bytes` for indirect dispatch arguments (also bindable as storage). */
+  indirectScratch(name: string, bytes: number): RawBinding {
+    let b = this.#scratch.get(name);
+    if (!b || b.size < bytes) {
+      if (b) {
+        const old = b;
+        this.#afterSubmit.push(() => old.destroy());
+      }
+      b = this.device.createBuffer({
+        size: BufferPool.round(bytes),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT,
+      });
+      this.#scratch.set(name, b);
+    }
+    return { buffer: b, byteLength: b.size };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { ShapeError, type Tensor } from '@saekit/core';
-import { type GpuRuntime, params } from '../runtime.js';
-import { gpu, matrix, wgslType } from './common.js';
+import { type GpuRuntime, params, type ShaderSpec } from '../runtime.js';
+import { FLAT_INDEX, gpu, launch, matrix, WG as WG_1D, wgslType } from './common.js';
 import { RADIX_KEYS } from './radix.js';
 import { topkRowsCode } from './topkRows.js';
 
@@ -35,11 +35,9 @@ var<workgroup> sDone: u32;
 var<workgroup> sEqual: u32;
 var<workgroup> sChunk: u32;
 ${RADIX_KEYS}
-fn candidate(c: u32, x: f32) -> bool {
-  if (isNan(x)) { return false; }
-  if (p.hasMask != 0u && mask[c] == ${maskType}(0)) { return false; }
-  return true;
-}
+// The mask is tested before the score is loaded: under AuxK most columns are masked, and
+// the mask (m values, shared by every row) stays in cache while the scores are read once.
+fn masked(c: u32) -> bool { return p.hasMask != 0u && mask[c] == ${maskType}(0); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -58,8 +56,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let prefix = sPrefix;
     let pmask = sMask;
     for (var c = tid; c < p.m; c += WG) {
+      if (masked(c)) { continue; }
       let x = scores[base + c];
-      if (!candidate(c, x)) { continue; }
+      if (isNan(x)) { continue; }
       let key = toKey(x);
       if ((key & pmask) == prefix) { atomicAdd(&hist[(key >> shift) & 255u], 1u); }
     }
@@ -95,8 +94,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let gtCount = p.k - rem;
   // Everything above T (or every candidate when there are no more than k of them).
   for (var c = tid; c < p.m; c += WG) {
+    if (masked(c)) { continue; }
     let x = scores[base + c];
-    if (!candidate(c, x)) { continue; }
+    if (isNan(x)) { continue; }
     let key = toKey(x);
     if (done != 0u || key > T) {
       let s = atomicAdd(&counter, 1u);
@@ -107,8 +107,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (done == 0u) {
     if (equal == rem) {
       for (var c = tid; c < p.m; c += WG) {
+        if (masked(c)) { continue; }
         let x = scores[base + c];
-        if (candidate(c, x) && toKey(x) == T) {
+        if (!isNan(x) && toKey(x) == T) {
           let s = atomicAdd(&counter, 1u);
           selKey[s] = T;
           selIdx[s] = c;
@@ -120,9 +121,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       for (var c0 = 0u; c0 < p.m; c0 += WG) {
         let c = c0 + tid;
         var flag = 0u;
-        if (c < p.m) {
+        if (c < p.m && !masked(c)) {
           let x = scores[base + c];
-          if (candidate(c, x) && toKey(x) == T) { flag = 1u; }
+          if (!isNan(x) && toKey(x) == T) { flag = 1u; }
         }
         scan[tid] = flag;
         workgroupBarrier();
@@ -237,14 +238,82 @@ export function topk(
     };
     shaders.set(key, sh);
   }
+  const grid = perRow ? rt.grid(Math.ceil(rows / ROW_WG)) : rt.grid(rows);
+  const p = params()
+    .u32(rows)
+    .u32(m)
+    .u32(k)
+    .u32(mk ? 1 : 0);
+  if (!mk) {
+    rt.dispatch(sh, [v, ix, s, rt.placeholder()], grid, p);
+    return;
+  }
+  // Masked (AuxK): when no column is unmasked (no dead latent) the selection is skipped on the
+  // device: a one-workgroup pass counts the mask and writes the workgroup counts of the
+  // selection and of the fill that writes the empty answer, one of them zero.
+  const args = rt.indirectScratch('topk.args', 32);
+  const empty = launch(rt, rows * k);
   rt.dispatch(
-    sh,
-    [v, ix, s, mk ?? rt.placeholder()],
-    perRow ? rt.grid(Math.ceil(rows / ROW_WG)) : rt.grid(rows),
-    params()
-      .u32(rows)
-      .u32(m)
-      .u32(k)
-      .u32(mk ? 1 : 0),
+    maskArgs(mt),
+    [args, mk],
+    [1],
+    params().u32(m).u32(grid[0]).u32(grid[1]).u32(empty[0]).u32(empty[1]),
   );
+  rt.dispatch(sh, [v, ix, s, mk], { buffer: args.buffer, offset: 0 }, p);
+  rt.dispatch(EMPTY, [v, ix], { buffer: args.buffer, offset: 16 }, params().u32(rows * k));
 }
+
+const maskArgShaders = new Map<string, ShaderSpec>();
+
+function maskArgs(maskType: 'f32' | 'i32'): ShaderSpec {
+  let sh = maskArgShaders.get(maskType);
+  if (!sh) {
+    sh = {
+      kernel: 'topk.maskArgs',
+      bindings: ['rw', 'read'],
+      params: true,
+      code: /* wgsl */ `
+struct P { m: u32, gx: u32, gy: u32, ex: u32, ey: u32 }
+@group(0) @binding(0) var<storage, read_write> args: array<u32>;
+@group(0) @binding(1) var<storage, read> mask: array<${maskType}>;
+@group(0) @binding(2) var<uniform> p: P;
+var<workgroup> any: atomic<u32>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) tid: u32) {
+  var found = 0u;
+  for (var c = tid; c < p.m; c += 256u) {
+    if (mask[c] != ${maskType}(0)) { found = 1u; break; }
+  }
+  if (found != 0u) { atomicStore(&any, 1u); }
+  workgroupBarrier();
+  let some = atomicLoad(&any) != 0u;
+  if (tid == 0u) {
+    args[0] = select(0u, p.gx, some); args[1] = select(0u, p.gy, some); args[2] = 1u;
+    args[4] = select(p.ex, 0u, some); args[5] = select(p.ey, 0u, some); args[6] = 1u;
+  }
+}`,
+    };
+    maskArgShaders.set(maskType, sh);
+  }
+  return sh;
+}
+
+// The answer when nothing is selectable: value 0 and index −1 in every slot.
+const EMPTY: ShaderSpec = {
+  kernel: 'topk.empty',
+  bindings: ['rw', 'rw'],
+  params: true,
+  code: /* wgsl */ `
+struct P { n: u32 }
+@group(0) @binding(0) var<storage, read_write> vals: array<f32>;
+@group(0) @binding(1) var<storage, read_write> idx: array<i32>;
+@group(0) @binding(2) var<uniform> p: P;
+${FLAT_INDEX}
+@compute @workgroup_size(${WG_1D})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  vals[i] = 0.0;
+  idx[i] = -1;
+}`,
+};

@@ -28,10 +28,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var full = false;
   let base = row * p.m;
   for (var c = 0u; c < p.m; c++) {
+    // Mask first: a masked column's score is never loaded (AuxK masks most columns).
+    if (p.hasMask != 0u && mask[c] == ${maskType}(0)) { continue; }
     let x = scores[base + c];
     if (full && !(x > kth)) { continue; }
     if (isNan(x)) { continue; }
-    if (p.hasMask != 0u && mask[c] == ${maskType}(0)) { continue; }
     // Shift the smaller entries down one place and insert after every entry >= x.
     var j = select(n, n - 1u, n == p.k);
     while (j > 0u && tv[j - 1u] < x) {
