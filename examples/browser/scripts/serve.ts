@@ -16,9 +16,10 @@ export interface ExampleServer {
   close(): Promise<void>;
 }
 
-export async function bundlePage(): Promise<string> {
+/** Bundles one page script; `alias` swaps modules (the conformance page's 'vitest'). */
+async function bundle(entry: string, alias: Record<string, string> = {}): Promise<string> {
   const result = await build({
-    entryPoints: [`${root}src/main.ts`],
+    entryPoints: [`${root}${entry}`],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -26,6 +27,7 @@ export async function bundlePage(): Promise<string> {
     conditions: ['source'],
     // Dawn for Node: imported only where navigator.gpu is absent, never in a browser.
     external: ['webgpu'],
+    alias,
     sourcemap: 'inline',
     write: false,
     logLevel: 'silent',
@@ -33,11 +35,29 @@ export async function bundlePage(): Promise<string> {
   return result.outputFiles[0].text;
 }
 
+export function bundlePage(): Promise<string> {
+  return bundle('src/main.ts');
+}
+
+/** The conformance page: core's cases import `expect` from vitest, served by a shim. */
+export function bundleConformance(): Promise<string> {
+  return bundle('src/conformance/main.ts', { vitest: `${root}src/conformance/expect.ts` });
+}
+
 export async function serveExample(port = 0): Promise<ExampleServer> {
-  const [html, script] = await Promise.all([readFile(`${root}index.html`, 'utf8'), bundlePage()]);
+  const [html, script, conformanceHtml, conformance] = await Promise.all([
+    readFile(`${root}index.html`, 'utf8'),
+    bundlePage(),
+    readFile(`${root}conformance.html`, 'utf8'),
+    bundleConformance(),
+  ]);
+  const htmlType = 'text/html; charset=utf-8';
+  const jsType = 'text/javascript; charset=utf-8';
   const files = new Map<string, { body: string; type: string }>([
-    ['/', { body: html, type: 'text/html; charset=utf-8' }],
-    ['/main.js', { body: script, type: 'text/javascript; charset=utf-8' }],
+    ['/', { body: html, type: htmlType }],
+    ['/main.js', { body: script, type: jsType }],
+    ['/conformance.html', { body: conformanceHtml, type: htmlType }],
+    ['/conformance.js', { body: conformance, type: jsType }],
   ]);
   const server = createServer((req, res) => {
     const file = files.get(new URL(req.url ?? '/', 'http://localhost').pathname);
