@@ -33,6 +33,8 @@ export interface AcquireOptions {
   readonly timestamps?: boolean;
   /** Extra Dawn flags for `create()` in Node, e.g. `['adapter=llvmpipe']`. */
   readonly dawnFlags?: readonly string[];
+  /** Use subgroup operations when the adapter offers them (default true). */
+  readonly subgroups?: boolean;
 }
 
 // Limits SAE weights need: the defaults (128 MiB bindings, 256 MiB buffers, 16 KiB workgroup
@@ -133,7 +135,9 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Acqui
   const timestamps = options.timestamps === true && adapter.features.has('timestamp-query');
   const features: GPUFeatureName[] = timestamps ? ['timestamp-query'] : [];
   // Subgroup operations speed up reductions (gatherDot); kernels check device.features.
-  if (adapter.features.has('subgroups')) features.push('subgroups' as GPUFeatureName);
+  if (options.subgroups !== false && adapter.features.has('subgroups')) {
+    features.push('subgroups' as GPUFeatureName);
+  }
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features });
   return { device, gpu, timestamps, adapterInfo: describeAdapter(adapter) };
 }

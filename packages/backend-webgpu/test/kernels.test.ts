@@ -346,3 +346,40 @@ describe.skipIf(probe.skip)(`webgpu kernels (${probe.reason})`, () => {
     );
   });
 });
+
+describe.skipIf(probe.skip)(`webgpu gatherDot lane groups (${probe.reason})`, () => {
+  // The 'gpu' set reduces each pair's lanes with subgroup shuffles where the adapter offers
+  // subgroups (llvmpipe does) and through workgroup memory otherwise: both, d with and
+  // without vec4 loads, against a float64 reference.
+  it.each([true, false])('subgroups %s', async (subgroups) => {
+    const be = await createWebGpuBackend({ kernels: 'gpu', subgroups });
+    try {
+      for (const d of [300, 64, 5]) {
+        const B = 37;
+        const k = 7;
+        const m = 11;
+        const w = randn(m * d);
+        const x = randn(B * d);
+        const ix = Int32Array.from({ length: B * k }, (_, i) => (i % 5 === 2 ? -1 : rng.int(m)));
+        const out = be.create([B, k]);
+        be.gatherDot(
+          out,
+          be.create([B, d], 'float32', x),
+          be.create([B, k], 'int32', ix),
+          be.create([m, d], 'float32', w),
+        );
+        const ref = new Float64Array(B * k);
+        for (let p = 0; p < B * k; p++) {
+          const i = ix[p];
+          if (i < 0) continue;
+          const b = Math.floor(p / k);
+          for (let c = 0; c < d; c++) ref[p] += x[b * d + c] * w[i * d + c];
+        }
+        expectClose(await be.read(out), ref);
+      }
+      expect(be.kernelPaths().get('gatherDot:lanes')).toBe(3);
+    } finally {
+      await be.destroy();
+    }
+  });
+});

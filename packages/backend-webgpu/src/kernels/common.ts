@@ -1,6 +1,6 @@
 import { asMatrix, type DeviceScale, type Scale, type Tensor } from '@saekit/core';
 import type { Binding, BindingKind, GpuRuntime, ParamWriter, ShaderSpec } from '../runtime.js';
-import { GpuTensor } from '../tensor.js';
+import type { GpuTensor } from '../tensor.js';
 
 /** Threads per workgroup for one-dimensional kernels. */
 export const WG = 256;

@@ -1,7 +1,6 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { FLAT_INDEX, gpu, launch, WG } from './common.js';
-import { sparseDims } from './common.js';
+import { FLAT_INDEX, gpu, launch, sparseDims, WG } from './common.js';
 
 // One invocation per output element walks its row's k slots: weight rows are read coalesced
 // across neighbouring columns, nothing is accumulated across invocations, and workgroups are
