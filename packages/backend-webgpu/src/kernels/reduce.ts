@@ -1,4 +1,4 @@
-import { type ReduceOp, ShapeError, type Tensor } from '@saekit/core';
+import type { ReduceOp, Tensor } from '@saekit/core';
 import { type Binding, type GpuRuntime, params } from '../runtime.js';
 import { encodeColumnSums } from './columnSums.js';
 import { gpu, matrix } from './common.js';

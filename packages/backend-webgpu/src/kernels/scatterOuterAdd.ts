@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor } from '@saekit/core';
+import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
 import type { GpuTensor } from '../tensor.js';
 import { FLAT_INDEX, gpu, launch, sparseDims, WG } from './common.js';

@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor } from '@saekit/core';
+import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params, type ShaderSpec } from '../runtime.js';
 import { FLAT_INDEX, gpu, launch, matrix, WG as WG_1D, wgslType } from './common.js';
 import { RADIX_KEYS } from './radix.js';
