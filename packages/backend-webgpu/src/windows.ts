@@ -30,6 +30,7 @@ interface Declaration {
   readonly type: string;
 }
 
+const DIRECTIVE = /^\s*(enable|requires|diagnostic)\b[^;]*;/gm;
 const DECL = /@group\(0\)\s*@binding\((\d+)\)\s*var<([^>]*)>\s*(\w+)\s*:\s*([^;]+);/g;
 
 /** Bytes per element of a storage array type (`array<f32>`, `array<vec4<f32>>`, ...). */
@@ -194,12 +195,15 @@ export function windowedSpec(
     helperText.push(helpers(d, count, window / elementBytes(d.type)));
   }
   let body = spec.code.replace(DECL, '');
-  body = rewriteAccesses(body, split, spec.kernel);
+  // Directives (`enable subgroups;`) must stay before every declaration.
+  const directives = body.match(DIRECTIVE) ?? [];
+  body = rewriteAccesses(body.replace(DIRECTIVE, ''), split, spec.kernel);
   // WGSL allows module-scope declarations in any order, so they and the helpers go first.
   return {
     kernel: spec.kernel,
+    path: spec.path,
     bindings: kinds,
     params: spec.params,
-    code: `${declText.join('\n')}\n${helperText.join('\n')}\n${body}`,
+    code: `${directives.join('\n')}\n${declText.join('\n')}\n${helperText.join('\n')}\n${body}`,
   };
 }

@@ -45,6 +45,17 @@ describe('windowedSpec (text)', () => {
     expect(spec.code).not.toMatch(/\bout\[|\bidx\[/);
   });
 
+  it('keeps directives first and the spec path (enable subgroups; before the window arrays)', () => {
+    const spec = windowedSpec(
+      { ...SPEC, path: 'lanes', code: `enable subgroups;\n${SPEC.code}` },
+      [3, 1, 2],
+      256,
+    );
+    expect(spec.code.trimStart().startsWith('enable subgroups;')).toBe(true);
+    expect(spec.code.match(/enable subgroups;/g)).toHaveLength(1);
+    expect(spec.path).toBe('lanes');
+  });
+
   it('refuses a windowed atomic array', () => {
     const atomic: ShaderSpec = {
       kernel: 'atomicTest',
