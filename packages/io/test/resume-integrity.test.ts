@@ -114,6 +114,15 @@ describe('issue 13 #9: one writer per run folder', () => {
       await holder.release();
       await trainInto(shards, out);
       expect(existsSync(join(out, LOCK_NAME))).toBe(false);
+      // A checkpoint taken outside run() (a sweep's after an abort) leaves no lock either.
+      const folder = new RunFolder(out);
+      const run = await TrainingRun.resume(createCpuBackend(), (await readSavedRun(folder))!, {
+        source: await datasetSource(shards, dataOptions),
+        store: folder,
+      });
+      await run.checkpoint(false);
+      run.dispose();
+      expect(existsSync(join(out, LOCK_NAME))).toBe(false);
     });
   });
 

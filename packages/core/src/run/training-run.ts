@@ -112,6 +112,7 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
   readonly #position: Json | null;
   #batches: AsyncIterable<Float32Array> | null = null;
   #metricsOpen = false;
+  #running = false;
 
   private constructor(
     trainer: Trainer,
@@ -199,9 +200,11 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
    * where this call stopped. Call again after an abort to continue in the same process.
    */
   async run(options: { readonly signal?: AbortSignal } = {}): Promise<RunResult> {
+    this.#running = true;
     try {
       return await this.#run(options);
     } finally {
+      this.#running = false;
       // The store's claim on its place (a folder's lock) lasts while the run writes.
       await this.#store.release?.();
     }
@@ -280,6 +283,8 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
       metadata: this.metadata,
     });
     await this.#options.onCheckpoint?.({ step: t.stepsDone, final });
+    // Called on its own (a sweep's last checkpoint after an abort): nothing holds the store.
+    if (!this.#running) await this.#store.release?.();
   }
 
   /** Frees the trainer's device memory (the backend stays the caller's). */
