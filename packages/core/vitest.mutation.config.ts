@@ -14,7 +14,6 @@ export default mergeConfig(
       'test/train-gradients.test.ts',
       'test/train-trainer.test.ts',
       'test/training-steps.test.ts',
-      'test/train-update-reference.test.ts',
     ],
   }),
   { test: { env: { SAEKIT_MUTATION: '1' } } },
