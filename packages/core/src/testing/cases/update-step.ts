@@ -23,6 +23,8 @@ interface Scenario {
   readonly config: TrainConfigInput;
   /** 'binding': clipping must scale the gradients at some step; 'idle': it must not. */
   readonly clip?: 'binding' | 'idle';
+  /** False when the scenario turns AuxK off (then its loss must read 0 at every step). */
+  readonly auxk?: boolean;
 }
 
 const STEPS = 6;
@@ -52,6 +54,11 @@ const SCENARIOS: readonly Scenario[] = [
     name: 'topk, k = 3, B = 37, clipping at 100 (idle), no input scaling',
     config: { ...COMMON, k: 3, batchSize: 37, clipGradNorm: 100, normalizeActivations: false },
     clip: 'idle',
+  },
+  {
+    name: 'topk, k = 4, B = 50, AuxK off (α = 0) with dead latents',
+    config: { ...COMMON, k: 4, batchSize: 50, auxkAlpha: 0 },
+    auxk: false,
   },
   {
     name: 'batchtopk, k = 3, B = 64, θ momentum 0.9',
@@ -91,6 +98,7 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
   const trainer = await Trainer.create(ctx.backend, c, { initData: data.batch(256) });
   const config = trainer.config;
   let sawAux = false;
+  let sawDead = false;
   let sawClip = false;
   try {
     let before = (await trainer.saveState()).arrays;
@@ -101,6 +109,7 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
       const ref = referenceStep(config, before, batch, step, trainer.inputScale);
       const at = `${scenario.name}, step ${step}`;
       sawAux ||= ref.metrics.auxk > 0;
+      sawDead ||= ref.metrics.deadFraction > 0;
       sawClip ||= ref.clipScale < 1;
 
       for (const key of ['fvu', 'auxk', 'l0', 'gradNorm'] as const) {
@@ -141,7 +150,8 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
   } finally {
     trainer.dispose();
   }
-  expect(sawAux, `${scenario.name}: AuxK is exercised`).toBe(true);
+  expect(sawDead, `${scenario.name}: some latents die`).toBe(true);
+  expect(sawAux, `${scenario.name}: AuxK is exercised`).toBe(scenario.auxk !== false);
   if (scenario.clip !== undefined) {
     expect(sawClip, `${scenario.name}: clipping ${scenario.clip}`).toBe(
       scenario.clip === 'binding',
