@@ -1,0 +1,116 @@
+// `pnpm bench` in packages/backend-onnxruntime (tsx --conditions=source bench/run.ts):
+// core's benchmarkTrainingStep (full trainer steps against the same backend's dense encoder
+// product, the floor) on onnxruntime and cpu, side by side in one run with the PyTorch CPU
+// reference (bench/torch_step.py, same shape, same thread count). Writes
+// bench-results/backend-onnxruntime.json at the repository root.
+//   --config target,medium,small   shapes (BENCH_SHAPES names), default all three
+//   --steps N                     timed steps per round (default 3)
+//   --no-torch                    skip PyTorch (when python3 has no torch)
+//   --no-cpu                      skip the reference cpu backend
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  BENCH_SHAPES,
+  type BenchResult,
+  type BenchShape,
+  benchmarkTrainingStep,
+  createCpuBackend,
+} from '@saekit/core';
+import { createOnnxruntimeBackend } from '../src/index.js';
+
+type Config = keyof typeof BENCH_SHAPES;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const configs = (arg('--config') ?? 'target,medium,small').split(',') as Config[];
+const steps = Number(arg('--steps') ?? 3);
+const threads = Number(arg('--threads') ?? availableParallelism());
+const python = process.env.SAEKIT_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+interface TorchResult {
+  readonly backend: 'pytorch';
+  readonly stepMs: number;
+  readonly floorMs: number;
+  readonly tokensPerSecond: number;
+  readonly threads: number;
+}
+
+function runTorch(shape: BenchShape): TorchResult | { error: string } {
+  const r = spawnSync(
+    python,
+    [
+      join(here, 'torch_step.py'),
+      ...['--d', shape.dIn, '--m', shape.dSae, '--k', shape.k, '--batch', shape.batchSize],
+      ...['--threads', threads, '--steps', steps].map(String),
+    ].map(String),
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop() ?? '' };
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as TorchResult;
+}
+
+function line(label: string, r: { tokensPerSecond: number; stepMs: number; floorMs: number }): string {
+  return `${label}: ${Math.round(r.tokensPerSecond)} tokens/s, step ${r.stepMs.toFixed(1)} ms, floor ${r.floorMs.toFixed(1)} ms, ratio ${(r.stepMs / r.floorMs).toFixed(2)}`;
+}
+
+async function main(): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  for (const config of configs) {
+    const shape = BENCH_SHAPES[config];
+    const ort = createOnnxruntimeBackend({ threads });
+    const o: BenchResult = await benchmarkTrainingStep(ort, shape, {
+      warmupSteps: 1,
+      steps,
+      rounds: 2,
+      kernelTimes: true,
+    });
+    await ort.destroy();
+    console.log(line(`onnxruntime ${config}`, o));
+    rows.push({ config, device: ort.descriptor.device, ...o });
+    if (!process.argv.includes('--no-cpu') && config !== 'target') {
+      const cpu = createCpuBackend();
+      const c = await benchmarkTrainingStep(cpu, shape, { warmupSteps: 1, steps, rounds: 2 });
+      await cpu.destroy();
+      console.log(line(`cpu ${config}`, c));
+      rows.push({ config, device: cpu.descriptor.device, ...c });
+    }
+    if (!process.argv.includes('--no-torch')) {
+      const t = runTorch(shape);
+      if ('error' in t) console.log(`pytorch ${config}: skipped (${t.error})`);
+      else {
+        console.log(`${line(`pytorch ${config}`, t)}; onnxruntime/pytorch tokens/s ${(o.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×`);
+        rows.push({ config, ...t, shape, speedupOfOnnxruntime: o.tokensPerSecond / t.tokensPerSecond });
+      }
+    }
+  }
+  const root = join(here, '..', '..', '..');
+  const dir = join(root, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'backend-onnxruntime.json');
+  const body = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    threads,
+    loadAverage: loadavg(),
+    note: 'one process, measured side by side; the development machine is shared, so compare ratios within this file',
+    results: rows,
+  };
+  await writeFile(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+  console.log(`wrote ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

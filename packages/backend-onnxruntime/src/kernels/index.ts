@@ -1,0 +1,33 @@
+import type { ContextKernels, KernelName, KernelSignatures } from '@saekit/core';
+import type { OrtContext } from '../context.js';
+import { matmul } from './matmul.js';
+
+/** A kernel where core's reference loop is already the fastest option measured (README). */
+function reference<K extends KernelName>(name: K) {
+  return (ctx: OrtContext, ...args: Parameters<KernelSignatures[K]>): void => {
+    (ctx.reference[name] as (...a: Parameters<KernelSignatures[K]>) => void)(...args);
+  };
+}
+
+/** The backend's kernel registry: its own kernels (one file each) and the reused ones. */
+export const ORT_KERNELS: ContextKernels<OrtContext> = {
+  fill: reference('fill'),
+  copy: reference('copy'),
+  matmul,
+  topk: reference('topk'),
+  kthLargest: reference('kthLargest'),
+  gatherSum: reference('gatherSum'),
+  gatherDot: reference('gatherDot'),
+  scatterOuterAdd: reference('scatterOuterAdd'),
+  scatterAdd: reference('scatterAdd'),
+  columnSums: reference('columnSums'),
+  reduce: reference('reduce'),
+  axpby: reference('axpby'),
+  maskPositive: reference('maskPositive'),
+  greaterThan: reference('greaterThan'),
+  thresholdRelu: reference('thresholdRelu'),
+  staleCounter: reference('staleCounter'),
+  adam: reference('adam'),
+  normalizeRows: reference('normalizeRows'),
+  removeParallel: reference('removeParallel'),
+};

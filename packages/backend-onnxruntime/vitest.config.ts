@@ -1,0 +1,3 @@
+import { saekitVitestConfig } from '../../vitest.shared';
+
+export default saekitVitestConfig();
