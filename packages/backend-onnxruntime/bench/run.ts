@@ -33,7 +33,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const configs = (arg('--config') ?? 'target,medium,small').split(',') as Config[];
 const steps = Number(arg('--steps') ?? 3);
 const threads = Number(arg('--threads') ?? availableParallelism());
-const python = process.env.SAEKIT_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const python =
+  process.env.SAEKIT_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 interface TorchResult {
   readonly backend: 'pytorch';
@@ -53,11 +54,15 @@ function runTorch(shape: BenchShape): TorchResult | { error: string } {
     ].map(String),
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
-  if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop() ?? '' };
+  if (r.status !== 0)
+    return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop() ?? '' };
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as TorchResult;
 }
 
-function line(label: string, r: { tokensPerSecond: number; stepMs: number; floorMs: number }): string {
+function line(
+  label: string,
+  r: { tokensPerSecond: number; stepMs: number; floorMs: number },
+): string {
   return `${label}: ${Math.round(r.tokensPerSecond)} tokens/s, step ${r.stepMs.toFixed(1)} ms, floor ${r.floorMs.toFixed(1)} ms, ratio ${(r.stepMs / r.floorMs).toFixed(2)}`;
 }
 
@@ -86,8 +91,15 @@ async function main(): Promise<void> {
       const t = runTorch(shape);
       if ('error' in t) console.log(`pytorch ${config}: skipped (${t.error})`);
       else {
-        console.log(`${line(`pytorch ${config}`, t)}; onnxruntime/pytorch tokens/s ${(o.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×`);
-        rows.push({ config, ...t, shape, speedupOfOnnxruntime: o.tokensPerSecond / t.tokensPerSecond });
+        console.log(
+          `${line(`pytorch ${config}`, t)}; onnxruntime/pytorch tokens/s ${(o.tokensPerSecond / t.tokensPerSecond).toFixed(2)}×`,
+        );
+        rows.push({
+          config,
+          ...t,
+          shape,
+          speedupOfOnnxruntime: o.tokensPerSecond / t.tokensPerSecond,
+        });
       }
     }
   }

@@ -12,6 +12,7 @@ import {
   type Tensor,
 } from '@saekit/core';
 import { OrtContext } from './context.js';
+import { MAX_HEAP_BYTES } from './heap.js';
 import { ORT_KERNELS } from './kernels/index.js';
 import { loadOrt } from './ort/binding.js';
 import { OrtTensor } from './tensor.js';
@@ -27,6 +28,8 @@ export interface OnnxruntimeExtras {
   readonly ortVersion: string;
   /** ORT sessions currently cached (one per graph and shape). */
   sessionCount(): number;
+  /** Bytes in live tensors and scratch, and the heap's size (it grows, never shrinks). */
+  heapBytes(): { live: number; capacity: number };
 }
 
 export type OnnxruntimeBackend = Backend & OnnxruntimeExtras;
@@ -53,30 +56,23 @@ export function createOnnxruntimeBackend(
     );
   }
   const ctx = new OrtContext(ort, threads);
-  const owner = {};
+  const { heap } = ctx;
   const memory: BackendMemory = {
     create(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
       let size = 1;
       for (const s of shape) size *= s;
-      const array =
-        dtype === 'float32'
-          ? data === undefined
-            ? new Float32Array(size)
-            : Float32Array.from(data)
-          : data === undefined
-            ? new Int32Array(size)
-            : Int32Array.from(data);
-      return new OrtTensor(shape, dtype, array, owner);
+      const t = new OrtTensor(shape, dtype, size, heap, heap.alloc(size * 4));
+      // Freed blocks are reused, so a new tensor is zeroed (or filled) explicitly.
+      const view = t.data as HostArray;
+      if (data === undefined) view.fill(0);
+      else view.set(data);
+      return t;
     },
     write: (t, data) => (t as OrtTensor).data?.set(data),
     read: async (t) => ((t as OrtTensor).data as HostArray).slice(),
     dispose: (t) => (t as OrtTensor).dispose(),
     status: (t) =>
-      !(t instanceof OrtTensor) || t.owner !== owner
-        ? 'foreign'
-        : t.disposed
-          ? 'disposed'
-          : 'usable',
+      !(t instanceof OrtTensor) || t.heap !== heap ? 'foreign' : t.disposed ? 'disposed' : 'usable',
     flush: () => {},
     destroy: () => ctx.destroy(),
   };
@@ -84,7 +80,8 @@ export function createOnnxruntimeBackend(
     name: 'onnxruntime',
     device: deviceName(threads, ort.version),
     kind: 'cpu-native',
-    limits: NO_LIMITS,
+    // Every tensor shares one wasm32 heap, so none can exceed it.
+    limits: { ...NO_LIMITS, maxTensorBytes: MAX_HEAP_BYTES - 2 ** 16 },
   };
   return defineBackend(
     { descriptor, memory, kernels: bindKernels(ctx, ORT_KERNELS) },
@@ -92,6 +89,7 @@ export function createOnnxruntimeBackend(
       threads,
       ortVersion: ort.version,
       sessionCount: () => ctx.sessions.size,
+      heapBytes: () => ({ live: heap.liveBytes, capacity: heap.capacity }),
     },
   );
 }

@@ -1,10 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { BackendFactory } from '@saekit/core';
-import {
-  createOnnxruntimeBackend,
-  deviceName,
-  type OnnxruntimeBackendOptions,
-} from './backend.js';
+import { createOnnxruntimeBackend, deviceName, type OnnxruntimeBackendOptions } from './backend.js';
 import { loadOrt } from './ort/binding.js';
 
 export {
@@ -25,7 +21,11 @@ export const onnxruntimeBackend: BackendFactory<OnnxruntimeBackendOptions> = {
   probe: async () => {
     const ort = loadOrt();
     if (ort instanceof Error) return { ok: false, reason: ort.message };
-    return { ok: true, kind: 'cpu-native', device: deviceName(availableParallelism(), ort.version) };
+    return {
+      ok: true,
+      kind: 'cpu-native',
+      device: deviceName(availableParallelism(), ort.version),
+    };
   },
   create: async (options?: OnnxruntimeBackendOptions) => createOnnxruntimeBackend(options),
 };

@@ -1,40 +1,53 @@
 import type { DType, HostArray, Tensor } from '@saekit/core';
+import type { Heap } from './heap.js';
 
 /**
- * A tensor in host memory: a typed array ORT reads and writes in place (a session's fetches
- * are built over it) and the JavaScript kernels loop over. `owner` ties it to one backend
- * instance. The `data` accessor has the shape of core's CpuTensor, so the reference kernels
- * this backend reuses run on it unchanged.
+ * A tensor: a block of the backend's heap (heap.ts). The SIMD kernels address it by `offset`;
+ * ORT and the JavaScript kernels use `data`, a typed-array view re-derived whenever the heap
+ * has grown (growing a WebAssembly.Memory detaches the old views). `data` has the shape of
+ * core's CpuTensor, so the reference kernels this backend reuses run on it unchanged.
  */
 export class OrtTensor implements Tensor {
   readonly backend = 'onnxruntime';
   readonly size: number;
-  #data: HostArray | undefined;
+  #view: HostArray | undefined;
+  #disposed = false;
 
   constructor(
     readonly shape: readonly number[],
     readonly dtype: DType,
-    data: HostArray,
-    readonly owner: object,
+    size: number,
+    readonly heap: Heap,
+    readonly offset: number,
   ) {
-    this.size = data.length;
-    this.#data = data;
+    this.size = size;
   }
 
-  /** The backing array; undefined once disposed. */
+  /** The tensor's memory as a typed array; undefined once disposed. */
   get data(): HostArray | undefined {
-    return this.#data;
+    if (this.#disposed) return undefined;
+    const buffer = this.heap.memory.buffer;
+    if (this.#view === undefined || this.#view.buffer !== buffer) {
+      this.#view =
+        this.dtype === 'float32'
+          ? new Float32Array(buffer, this.offset, this.size)
+          : new Int32Array(buffer, this.offset, this.size);
+    }
+    return this.#view;
   }
 
   get disposed(): boolean {
-    return this.#data === undefined;
+    return this.#disposed;
   }
 
   dispose(): void {
-    this.#data = undefined;
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#view = undefined;
+    this.heap.free(this.offset);
   }
 
   toString(): string {
-    return `OrtTensor[${this.shape.join(', ')}] ${this.dtype}${this.disposed ? ' (disposed)' : ''}`;
+    return `OrtTensor[${this.shape.join(', ')}] ${this.dtype}${this.#disposed ? ' (disposed)' : ''}`;
   }
 }

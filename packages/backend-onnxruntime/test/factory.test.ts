@@ -28,13 +28,23 @@ describe('onnxruntime factory', () => {
     expect(one.descriptor.device).toMatch(/1 thread\b/);
     await one.destroy();
     expect(() => createOnnxruntimeBackend({ threads: 0 })).toThrow(BackendUnavailableError);
-    expect(() => createOnnxruntimeBackend({ threads: 0 })).toThrow(/threads must be a positive integer, got 0/);
+    expect(() => createOnnxruntimeBackend({ threads: 0 })).toThrow(
+      /threads must be a positive integer, got 0/,
+    );
   });
 
   it('caches one session per product shape and frees them on destroy', async () => {
     const b = createOnnxruntimeBackend({ threads: 1 });
-    const a = b.create([3, 4], 'float32', Float32Array.from({ length: 12 }, (_, i) => i));
-    const w = b.create([5, 4], 'float32', Float32Array.from({ length: 20 }, (_, i) => i % 3));
+    const a = b.create(
+      [3, 4],
+      'float32',
+      Float32Array.from({ length: 12 }, (_, i) => i),
+    );
+    const w = b.create(
+      [5, 4],
+      'float32',
+      Float32Array.from({ length: 20 }, (_, i) => i % 3),
+    );
     const out = b.create([3, 5]);
     b.matmul(out, a, w, { transB: true });
     b.matmul(out, a, w, { transB: true });

@@ -1,6 +1,13 @@
 import type { ContextKernels, KernelName, KernelSignatures } from '@saekit/core';
 import type { OrtContext } from '../context.js';
+import { adam } from './adam.js';
+import { gatherDot } from './gather-dot.js';
+import { gatherSum } from './gather-sum.js';
 import { matmul } from './matmul.js';
+import { normalizeRows } from './normalize-rows.js';
+import { removeParallel } from './remove-parallel.js';
+import { scatterOuterAdd } from './scatter-outer-add.js';
+import { topk } from './topk.js';
 
 /** A kernel where core's reference loop is already the fastest option measured (README). */
 function reference<K extends KernelName>(name: K) {
@@ -14,11 +21,11 @@ export const ORT_KERNELS: ContextKernels<OrtContext> = {
   fill: reference('fill'),
   copy: reference('copy'),
   matmul,
-  topk: reference('topk'),
+  topk,
   kthLargest: reference('kthLargest'),
-  gatherSum: reference('gatherSum'),
-  gatherDot: reference('gatherDot'),
-  scatterOuterAdd: reference('scatterOuterAdd'),
+  gatherSum,
+  gatherDot,
+  scatterOuterAdd,
   scatterAdd: reference('scatterAdd'),
   columnSums: reference('columnSums'),
   reduce: reference('reduce'),
@@ -27,7 +34,7 @@ export const ORT_KERNELS: ContextKernels<OrtContext> = {
   greaterThan: reference('greaterThan'),
   thresholdRelu: reference('thresholdRelu'),
   staleCounter: reference('staleCounter'),
-  adam: reference('adam'),
-  normalizeRows: reference('normalizeRows'),
-  removeParallel: reference('removeParallel'),
+  adam,
+  normalizeRows,
+  removeParallel,
 };

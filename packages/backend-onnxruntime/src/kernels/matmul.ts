@@ -43,9 +43,7 @@ export function matmul(
     inputs: [
       { name: 'A', type: 'float', dims: [ar, ac] },
       { name: 'B', type: 'float', dims: [br, bc] },
-      ...(c === undefined
-        ? []
-        : [{ name: 'C', type: 'float' as const, dims: acc ? [M, N] : [N] }]),
+      ...(c === undefined ? [] : [{ name: 'C', type: 'float' as const, dims: acc ? [M, N] : [N] }]),
     ],
     outputs: [{ name: 'Y', type: 'float', dims: [M, N] }],
   }));

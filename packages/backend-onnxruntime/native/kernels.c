@@ -1,0 +1,281 @@
+// The sparse and elementwise kernels of @saekit/backend-onnxruntime, compiled to WebAssembly
+// with 128-bit SIMD (native/build.sh). Every tensor lives in the module's linear memory, so a
+// kernel receives byte offsets and sizes only; arguments were validated by saekit's core
+// before the call (shapes, dtypes, aliasing), and index ranges by the JavaScript caller.
+// No libc: the module imports its memory and exports these functions.
+#include <wasm_simd128.h>
+
+typedef float f32;
+typedef int i32;
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+// ---- helpers ---------------------------------------------------------------------------
+
+// y[0..d) += s * x[0..d)
+static inline void axpy(f32 *restrict y, const f32 *restrict x, f32 s, i32 d) {
+  v128_t vs = wasm_f32x4_splat(s);
+  i32 c = 0;
+  for (; c + 16 <= d; c += 16) {
+    v128_t y0 = wasm_v128_load(y + c), y1 = wasm_v128_load(y + c + 4);
+    v128_t y2 = wasm_v128_load(y + c + 8), y3 = wasm_v128_load(y + c + 12);
+    y0 = wasm_f32x4_add(y0, wasm_f32x4_mul(vs, wasm_v128_load(x + c)));
+    y1 = wasm_f32x4_add(y1, wasm_f32x4_mul(vs, wasm_v128_load(x + c + 4)));
+    y2 = wasm_f32x4_add(y2, wasm_f32x4_mul(vs, wasm_v128_load(x + c + 8)));
+    y3 = wasm_f32x4_add(y3, wasm_f32x4_mul(vs, wasm_v128_load(x + c + 12)));
+    wasm_v128_store(y + c, y0);
+    wasm_v128_store(y + c + 4, y1);
+    wasm_v128_store(y + c + 8, y2);
+    wasm_v128_store(y + c + 12, y3);
+  }
+  for (; c + 4 <= d; c += 4) {
+    wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(y + c),
+                                          wasm_f32x4_mul(vs, wasm_v128_load(x + c))));
+  }
+  for (; c < d; c++) y[c] += s * x[c];
+}
+
+static inline f32 hsum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
+         wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
+static inline f32 dot(const f32 *restrict a, const f32 *restrict b, i32 d) {
+  v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
+  i32 c = 0;
+  for (; c + 16 <= d; c += 16) {
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(b + c)));
+    s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(a + c + 4), wasm_v128_load(b + c + 4)));
+    s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_v128_load(a + c + 8), wasm_v128_load(b + c + 8)));
+    s3 = wasm_f32x4_add(s3,
+                        wasm_f32x4_mul(wasm_v128_load(a + c + 12), wasm_v128_load(b + c + 12)));
+  }
+  for (; c + 4 <= d; c += 4)
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(b + c)));
+  f32 s = hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
+  for (; c < d; c++) s += a[c] * b[c];
+  return s;
+}
+
+// ---- sparse -----------------------------------------------------------------------------
+
+// out[b] = bias + sum_j vals[b,j] * w[idx[b,j]]; idx < 0 is an empty slot.
+EXPORT(gather_sum)
+void gather_sum(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f32 *bias,
+                i32 B, i32 k, i32 d) {
+  for (i32 b = 0; b < B; b++) {
+    f32 *o = out + (long)b * d;
+    if (bias) {
+      for (i32 c = 0; c < d; c++) o[c] = bias[c];
+    } else {
+      for (i32 c = 0; c < d; c++) o[c] = 0;
+    }
+    const i32 *ib = idx + (long)b * k;
+    const f32 *vb = vals + (long)b * k;
+    for (i32 j = 0; j < k; j++) {
+      i32 r = ib[j];
+      if (r < 0) continue;
+      axpy(o, w + (long)r * d, vb[j], d);
+    }
+  }
+}
+
+// out[b,j] = <x[b], w[idx[b,j]]>, 0 for an empty slot.
+EXPORT(gather_dot)
+void gather_dot(f32 *out, const f32 *x, const i32 *idx, const f32 *w, i32 B, i32 k, i32 d) {
+  for (i32 b = 0; b < B; b++) {
+    const f32 *xb = x + (long)b * d;
+    for (i32 j = 0; j < k; j++) {
+      i32 r = idx[(long)b * k + j];
+      out[(long)b * k + j] = r < 0 ? 0 : dot(xb, w + (long)r * d, d);
+    }
+  }
+}
+
+// w[r] += sum over the slots s listed in order[start[r]..start[r+1]) of vals[s] * x[s / k]:
+// the slots were bucketed by target row by the caller, so each row of w is read and written
+// once, in a fixed order (reproducible), while it sits in cache.
+EXPORT(scatter_outer_add)
+void scatter_outer_add(f32 *w, const i32 *start, const i32 *order, const f32 *vals,
+                       const f32 *x, i32 m, i32 k, i32 d) {
+  for (i32 r = 0; r < m; r++) {
+    i32 from = start[r], to = start[r + 1];
+    f32 *wr = w + (long)r * d;
+    for (i32 t = from; t < to; t++) {
+      i32 s = order[t];
+      axpy(wr, x + (long)(s / k) * d, vals[s], d);
+    }
+  }
+}
+
+// ---- optimizer and constraints ------------------------------------------------------------
+
+// One Adam step on g' = scale * g (PyTorch's bias corrections folded into lr_t and eps_t by
+// the caller: p -= lr_t * m / (sqrt(v) + eps_t)).
+EXPORT(adam)
+void adam(f32 *p, const f32 *g, f32 *m, f32 *v, i32 n, f32 scale, f32 b1, f32 b2, f32 lr_t,
+          f32 eps_t) {
+  v128_t vb1 = wasm_f32x4_splat(b1), vb2 = wasm_f32x4_splat(b2);
+  v128_t va1 = wasm_f32x4_splat(1 - b1), va2 = wasm_f32x4_splat(1 - b2);
+  v128_t vsc = wasm_f32x4_splat(scale), vlr = wasm_f32x4_splat(lr_t);
+  v128_t veps = wasm_f32x4_splat(eps_t);
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = wasm_f32x4_mul(vsc, wasm_v128_load(g + i));
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(vb1, wasm_v128_load(m + i)), wasm_f32x4_mul(va1, gi));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(vb2, wasm_v128_load(v + i)),
+                               wasm_f32x4_mul(va2, wasm_f32x4_mul(gi, gi)));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+    v128_t step = wasm_f32x4_div(wasm_f32x4_mul(vlr, mi), wasm_f32x4_add(wasm_f32x4_sqrt(vi), veps));
+    wasm_v128_store(p + i, wasm_f32x4_sub(wasm_v128_load(p + i), step));
+  }
+  for (; i < n; i++) {
+    f32 gi = scale * g[i];
+    f32 mi = b1 * m[i] + (1 - b1) * gi;
+    f32 vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= lr_t * mi / (__builtin_sqrtf(vi) + eps_t);
+  }
+}
+
+// grad[i] -= <grad[i], w[i]> w[i] for each of m rows of d.
+EXPORT(remove_parallel)
+void remove_parallel(f32 *grad, const f32 *w, i32 m, i32 d) {
+  for (i32 r = 0; r < m; r++) {
+    f32 *g = grad + (long)r * d;
+    const f32 *wr = w + (long)r * d;
+    axpy(g, wr, -dot(g, wr, d), d);
+  }
+}
+
+// w[i] /= |w[i]| for rows with a non-zero norm.
+EXPORT(normalize_rows)
+void normalize_rows(f32 *w, i32 m, i32 d) {
+  for (i32 r = 0; r < m; r++) {
+    f32 *wr = w + (long)r * d;
+    // The norm in double, as the reference does: a row's squared norm sums d terms.
+    double s = 0;
+    v128_t acc = wasm_f32x4_splat(0);
+    i32 c = 0;
+    for (; c + 4 <= d; c += 4) {
+      v128_t x = wasm_v128_load(wr + c);
+      acc = wasm_f32x4_add(acc, wasm_f32x4_mul(x, x));
+    }
+    s = hsum(acc);
+    for (; c < d; c++) s += (double)wr[c] * wr[c];
+    if (s > 0) {
+      f32 inv = (f32)(1.0 / __builtin_sqrt(s));
+      v128_t vi = wasm_f32x4_splat(inv);
+      c = 0;
+      for (; c + 4 <= d; c += 4) wasm_v128_store(wr + c, wasm_f32x4_mul(wasm_v128_load(wr + c), vi));
+      for (; c < d; c++) wr[c] *= inv;
+    }
+  }
+}
+
+// ---- selection ----------------------------------------------------------------------------
+
+// a ranks below b: smaller value, or equal value and higher index (the tie loser).
+static inline int worse(f32 av, i32 ai, f32 bv, i32 bi) {
+  return av < bv || (av == bv && ai > bi);
+}
+
+static void sift_down(f32 *hv, i32 *hi, i32 n, i32 i) {
+  f32 v = hv[i];
+  i32 c = hi[i];
+  for (;;) {
+    i32 l = 2 * i + 1;
+    if (l >= n) break;
+    i32 r = l + 1;
+    i32 w = r < n && worse(hv[r], hi[r], hv[l], hi[l]) ? r : l;
+    if (!worse(hv[w], hi[w], v, c)) break;
+    hv[i] = hv[w];
+    hi[i] = hi[w];
+    i = w;
+  }
+  hv[i] = v;
+  hi[i] = c;
+}
+
+static void heap_push(f32 *hv, i32 *hi, i32 n, f32 v, i32 c) {
+  i32 i = n;
+  while (i > 0) {
+    i32 p = (i - 1) >> 1;
+    if (!worse(v, c, hv[p], hi[p])) break;
+    hv[i] = hv[p];
+    hi[i] = hi[p];
+    i = p;
+  }
+  hv[i] = v;
+  hi[i] = c;
+}
+
+// Per row of s [B, m]: the k largest (ties to the lower column), descending, in vals/idx.
+// A min-heap of the best k so far; columns are scanned 16 at a time against the heap's root
+// with SIMD compares, and only a block holding a larger value is looked at element by
+// element (on typical rows almost none are once the heap is warm). heap: 2k scratch words.
+EXPORT(topk_rows)
+void topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, i32 *hi) {
+  for (i32 b = 0; b < B; b++) {
+    const f32 *row = s + (long)b * m;
+    i32 n = 0;
+    i32 fill = k < m ? k : m;
+    for (; n < fill; n++) heap_push(hv, hi, n, row[n], n);
+    if (n == k && k > 0) {
+      f32 thr = hv[0];
+      i32 c = n;
+      // Scalar up to a multiple of 16, then blocks.
+      for (; c < m && (c & 15); c++) {
+        f32 v = row[c];
+        if (v > thr) {
+          hv[0] = v;
+          hi[0] = c;
+          sift_down(hv, hi, n, 0);
+          thr = hv[0];
+        }
+      }
+      for (; c + 16 <= m; c += 16) {
+        v128_t t = wasm_f32x4_splat(thr);
+        v128_t any = wasm_v128_or(
+            wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(row + c), t),
+                         wasm_f32x4_gt(wasm_v128_load(row + c + 4), t)),
+            wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(row + c + 8), t),
+                         wasm_f32x4_gt(wasm_v128_load(row + c + 12), t)));
+        if (!wasm_v128_any_true(any)) continue;
+        for (i32 e = c; e < c + 16; e++) {
+          f32 v = row[e];
+          if (v > thr) {
+            hv[0] = v;
+            hi[0] = e;
+            sift_down(hv, hi, n, 0);
+            thr = hv[0];
+          }
+        }
+      }
+      for (; c < m; c++) {
+        f32 v = row[c];
+        if (v > thr) {
+          hv[0] = v;
+          hi[0] = c;
+          sift_down(hv, hi, n, 0);
+          thr = hv[0];
+        }
+      }
+    }
+    f32 *vo = vals + (long)b * k;
+    i32 *io = idx + (long)b * k;
+    for (i32 j = n; j < k; j++) {
+      vo[j] = 0;
+      io[j] = -1;
+    }
+    for (i32 j = n - 1; j >= 0; j--) {
+      vo[j] = hv[0];
+      io[j] = hi[0];
+      hv[0] = hv[j];
+      hi[0] = hi[j];
+      sift_down(hv, hi, j, 0);
+    }
+  }
+}
