@@ -279,3 +279,54 @@ void topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, 
     }
   }
 }
+
+// ---- reductions and elementwise -------------------------------------------------------------
+
+// Sum of x (squares = 0) or of x² (squares = 1): float32 SIMD lanes over blocks of 512
+// elements, each block's total added into a double, so the error stays that of a 512-term
+// float sum however long x is.
+EXPORT(reduce_sum)
+double reduce_sum(const f32 *x, i32 n, i32 squares) {
+  double total = 0;
+  i32 i = 0;
+  while (i + 16 <= n) {
+    i32 end = i + 512 <= n ? i + 512 : n - ((n - i) & 15);
+    v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
+    for (; i < end; i += 16) {
+      v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(x + i + 4);
+      v128_t c = wasm_v128_load(x + i + 8), d = wasm_v128_load(x + i + 12);
+      if (squares) {
+        a = wasm_f32x4_mul(a, a);
+        b = wasm_f32x4_mul(b, b);
+        c = wasm_f32x4_mul(c, c);
+        d = wasm_f32x4_mul(d, d);
+      }
+      s0 = wasm_f32x4_add(s0, a);
+      s1 = wasm_f32x4_add(s1, b);
+      s2 = wasm_f32x4_add(s2, c);
+      s3 = wasm_f32x4_add(s3, d);
+    }
+    total += hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
+  }
+  for (; i < n; i++) total += squares ? (double)x[i] * x[i] : x[i];
+  return total;
+}
+
+// out = a*x + b*y, y a row vector of `cols` broadcast over the rows of x when broadcast != 0.
+// Elementwise read-before-write, so out may alias x or y.
+EXPORT(axpby)
+void axpby(f32 *out, f32 a, const f32 *x, f32 b, const f32 *y, i32 n, i32 cols, i32 broadcast) {
+  v128_t va = wasm_f32x4_splat(a), vb = wasm_f32x4_splat(b);
+  i32 len = broadcast ? cols : n;
+  for (i32 base = 0; base < n; base += len) {
+    const f32 *xr = x + base;
+    f32 *orow = out + base;
+    i32 c = 0;
+    for (; c + 4 <= len; c += 4) {
+      v128_t r = wasm_f32x4_add(wasm_f32x4_mul(va, wasm_v128_load(xr + c)),
+                                wasm_f32x4_mul(vb, wasm_v128_load(y + (broadcast ? 0 : base) + c)));
+      wasm_v128_store(orow + c, r);
+    }
+    for (; c < len; c++) orow[c] = a * xr[c] + b * y[(broadcast ? 0 : base) + c];
+  }
+}

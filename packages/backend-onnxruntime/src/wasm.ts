@@ -38,6 +38,17 @@ export interface WasmKernels {
   ): void;
   remove_parallel(grad: number, w: number, m: number, d: number): void;
   normalize_rows(w: number, m: number, d: number): void;
+  reduce_sum(x: number, n: number, squares: number): number;
+  axpby(
+    out: number,
+    a: number,
+    x: number,
+    b: number,
+    y: number,
+    n: number,
+    cols: number,
+    broadcast: number,
+  ): void;
   topk_rows(
     vals: number,
     idx: number,

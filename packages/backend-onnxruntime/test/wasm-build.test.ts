@@ -19,9 +19,11 @@ describe('native/kernels.wasm', () => {
         .sort(),
     ).toEqual([
       'adam',
+      'axpby',
       'gather_dot',
       'gather_sum',
       'normalize_rows',
+      'reduce_sum',
       'remove_parallel',
       'scatter_outer_add',
       'topk_rows',

@@ -1,10 +1,12 @@
 import type { ContextKernels, KernelName, KernelSignatures } from '@saekit/core';
 import type { OrtContext } from '../context.js';
 import { adam } from './adam.js';
+import { axpby } from './axpby.js';
 import { gatherDot } from './gather-dot.js';
 import { gatherSum } from './gather-sum.js';
 import { matmul } from './matmul.js';
 import { normalizeRows } from './normalize-rows.js';
+import { reduce } from './reduce.js';
 import { removeParallel } from './remove-parallel.js';
 import { scatterOuterAdd } from './scatter-outer-add.js';
 import { topk } from './topk.js';
@@ -28,8 +30,8 @@ export const ORT_KERNELS: ContextKernels<OrtContext> = {
   scatterOuterAdd,
   scatterAdd: reference('scatterAdd'),
   columnSums: reference('columnSums'),
-  reduce: reference('reduce'),
-  axpby: reference('axpby'),
+  reduce,
+  axpby,
   maskPositive: reference('maskPositive'),
   greaterThan: reference('greaterThan'),
   thresholdRelu: reference('thresholdRelu'),
