@@ -8,12 +8,13 @@ import {
 } from '@saekit/core';
 
 /** Backends the CLI knows by name; `auto` lets the registry choose among those that load. */
-export const BACKEND_NAMES = ['webgpu', 'tfjs', 'cpu'] as const;
+export const BACKEND_NAMES = ['webgpu', 'onnxruntime', 'tfjs', 'cpu'] as const;
 export type BackendChoice = 'auto' | (typeof BACKEND_NAMES)[number];
 
 /** Optional backend packages, loaded by dynamic import so saekit runs without them. */
 const OPTIONAL: readonly { name: string; pkg: string; exportName: string }[] = [
   { name: 'webgpu', pkg: '@saekit/backend-webgpu', exportName: 'webgpuBackend' },
+  { name: 'onnxruntime', pkg: '@saekit/backend-onnxruntime', exportName: 'onnxruntimeBackend' },
   { name: 'tfjs', pkg: '@saekit/backend-tfjs', exportName: 'tfjsBackend' },
 ];
 

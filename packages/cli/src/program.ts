@@ -18,7 +18,7 @@ const BACKENDS = ['auto', ...BACKEND_NAMES];
 function backendOption(): Option {
   return new Option(
     '--backend <name>',
-    'compute backend; auto tries webgpu, tfjs, cpu and prints why it skipped any',
+    'compute backend; auto prefers a GPU, then the fastest native CPU backend (onnxruntime, tfjs, cpu), and prints why it skipped any',
   )
     .choices(BACKENDS)
     .default('auto');

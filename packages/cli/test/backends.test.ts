@@ -23,6 +23,18 @@ describe('chooseBackend', () => {
     await chosen.backend.destroy();
   });
 
+  it('--backend onnxruntime runs on ORT, and auto picks it over tfjs and cpu where it loads', async () => {
+    const named = await chooseBackend('onnxruntime');
+    expect(named.backend.name).toBe('onnxruntime');
+    expect(named.backend.descriptor.kind).toBe('cpu-native');
+    await named.backend.destroy();
+    const plan = await (await cliRegistry()).plan();
+    const at = (name: string) => plan.order.indexOf(name);
+    expect(at('onnxruntime')).toBeGreaterThanOrEqual(0);
+    expect(at('onnxruntime')).toBeLessThan(at('cpu'));
+    if (at('tfjs') >= 0) expect(at('onnxruntime')).toBeLessThan(at('tfjs'));
+  });
+
   it('a named backend that cannot start fails with its reason', async () => {
     const r = await cliRegistry();
     r.register({
