@@ -212,6 +212,22 @@ static void heap_push(f32 *hv, i32 *hi, i32 n, f32 v, i32 c) {
   hi[i] = c;
 }
 
+// Writes a heap of n entries into vo/io in descending order (worst popped first, written back
+// to front), padding slots n..k with value 0 and index -1.
+static void pop_heap_into(f32 *vo, i32 *io, f32 *hv, i32 *hi, i32 n, i32 k) {
+  for (i32 j = n; j < k; j++) {
+    vo[j] = 0;
+    io[j] = -1;
+  }
+  for (i32 j = n - 1; j >= 0; j--) {
+    vo[j] = hv[0];
+    io[j] = hi[0];
+    hv[0] = hv[j];
+    hi[0] = hi[j];
+    sift_down(hv, hi, j, 0);
+  }
+}
+
 // Per row of s [B, m]: the k largest (ties to the lower column), descending, in vals/idx.
 // A min-heap of the best k so far; columns are scanned 16 at a time against the heap's root
 // with SIMD compares, and only a block holding a larger value is looked at element by
@@ -264,19 +280,34 @@ void topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, 
         }
       }
     }
-    f32 *vo = vals + (long)b * k;
-    i32 *io = idx + (long)b * k;
-    for (i32 j = n; j < k; j++) {
-      vo[j] = 0;
-      io[j] = -1;
+    pop_heap_into(vals + (long)b * k, idx + (long)b * k, hv, hi, n, k);
+  }
+}
+
+// topk_rows over the columns listed in cols[0..nc) (ascending) only: AuxK's dead latents.
+// Slots beyond nc hold index -1 and value 0.
+EXPORT(topk_rows_listed)
+void topk_rows_listed(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, const i32 *cols,
+                      i32 nc, f32 *hv, i32 *hi) {
+  for (i32 b = 0; b < B; b++) {
+    const f32 *row = s + (long)b * m;
+    i32 n = 0;
+    i32 fill = k < nc ? k : nc;
+    for (; n < fill; n++) heap_push(hv, hi, n, row[cols[n]], cols[n]);
+    if (n == k && k > 0) {
+      f32 thr = hv[0];
+      for (i32 t = n; t < nc; t++) {
+        i32 c = cols[t];
+        f32 v = row[c];
+        if (v > thr) {
+          hv[0] = v;
+          hi[0] = c;
+          sift_down(hv, hi, n, 0);
+          thr = hv[0];
+        }
+      }
     }
-    for (i32 j = n - 1; j >= 0; j--) {
-      vo[j] = hv[0];
-      io[j] = hi[0];
-      hv[0] = hv[j];
-      hi[0] = hi[j];
-      sift_down(hv, hi, j, 0);
-    }
+    pop_heap_into(vals + (long)b * k, idx + (long)b * k, hv, hi, n, k);
   }
 }
 

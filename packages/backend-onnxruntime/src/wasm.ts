@@ -49,6 +49,18 @@ export interface WasmKernels {
     cols: number,
     broadcast: number,
   ): void;
+  topk_rows_listed(
+    vals: number,
+    idx: number,
+    s: number,
+    B: number,
+    m: number,
+    k: number,
+    cols: number,
+    nc: number,
+    hv: number,
+    hi: number,
+  ): void;
   topk_rows(
     vals: number,
     idx: number,

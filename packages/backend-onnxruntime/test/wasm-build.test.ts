@@ -27,6 +27,7 @@ describe('native/kernels.wasm', () => {
       'remove_parallel',
       'scatter_outer_add',
       'topk_rows',
+      'topk_rows_listed',
     ]);
   });
 
