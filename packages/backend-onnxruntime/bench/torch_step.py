@@ -7,6 +7,11 @@ pre-activations are re-gathered with autograd instead of back-propagating a dens
 gradient through a second GEMM), AuxK on dead latents (as sparsify: only when some latent has
 not fired for `dead_tokens` tokens), decoder-gradient projection, Adam, decoder row norms.
 
+Debian's python3-torch calls BLAS through the libblas.so.3 alternative: with only the
+reference libblas3 installed its GEMM runs at ~0.6 GFLOP/s, so install libopenblas0-pthread
+(apt-get install libopenblas0-pthread), which takes over the alternative. The JSON names the
+BLAS library in use.
+
 Prints one JSON object: the step time (fastest round of `steps` steps), the GEMM floor, and
 the thread count. Usage:
   python3 torch_step.py --d 768 --m 16384 --k 32 --batch 4096 --threads 2 --steps 3
@@ -17,6 +22,18 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+
+def blas_library() -> str:
+    """The shared library behind libblas.so.3 in this process (OpenBLAS or the reference)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                if "libblas" in line or "openblas" in line:
+                    return line.split()[-1]
+    except OSError:
+        pass
+    return "unknown"
 
 
 def main() -> None:
@@ -30,6 +47,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--k-aux", type=int, default=0, help="default: d // 2, as saekit")
     ap.add_argument("--dead-tokens", type=int, default=10_000_000)
+    ap.add_argument(
+        "--encoder-backward",
+        choices=["sparse", "dense"],
+        default="sparse",
+        help="sparse: re-gather the k selected pre-activations; dense: autograd through "
+        "topk into a dense [B, m] gradient and a second GEMM (sparsify's eager path)",
+    )
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -61,10 +85,15 @@ def main() -> None:
         nonlocal stale
         opt.zero_grad(set_to_none=True)
         xt = x - params["b_dec"]
-        with torch.no_grad():
+        if a.encoder_backward == "dense":
             pre = torch.addmm(params["b_enc"], xt, params["w_enc"].t())
-            _, idx = pre.topk(k, dim=1, sorted=False)
-        vals = F.relu(encode_selected(xt, idx))
+            top, idx = pre.topk(k, dim=1, sorted=False)
+            vals = F.relu(top)
+        else:
+            with torch.no_grad():
+                pre = torch.addmm(params["b_enc"], xt, params["w_enc"].t())
+                _, idx = pre.topk(k, dim=1, sorted=False)
+            vals = F.relu(encode_selected(xt, idx))
         xhat = decode(vals, idx) + params["b_dec"]
         e = x - xhat
         den = (x - x.mean(0)).pow(2).sum()
@@ -73,10 +102,14 @@ def main() -> None:
         dead = stale > a.dead_tokens
         if bool(dead.any()):
             with torch.no_grad():
-                masked = pre.masked_fill(~dead, float("-inf"))
+                masked = pre.detach().masked_fill(~dead, float("-inf"))
                 ka = min(k_aux, int(dead.sum()))
                 _, aux_idx = masked.topk(ka, dim=1, sorted=False)
-            aux_vals = F.relu(encode_selected(xt, aux_idx))
+            aux_vals = F.relu(
+                pre.gather(1, aux_idx)
+                if a.encoder_backward == "dense"
+                else encode_selected(xt, aux_idx)
+            )
             e_hat = decode(aux_vals, aux_idx)
             res = e.detach()
             aux = (e_hat - res).pow(2).sum() / (res - res.mean(0)).pow(2).sum()
@@ -117,6 +150,8 @@ def main() -> None:
                 "backend": "pytorch",
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
+                "blas": blas_library(),
+                "encoderBackward": a.encoder_backward,
                 "shape": {"dIn": d, "dSae": m, "k": k, "batchSize": B, "kAux": k_aux},
                 "stepMs": step_ms,
                 "floorMs": floor_ms,
