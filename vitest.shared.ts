@@ -12,6 +12,7 @@ export const saekitAliases = [
   { find: /^@saekit\/io$/, replacement: src('io') },
   { find: /^@saekit\/backend-webgpu$/, replacement: src('backend-webgpu') },
   { find: /^@saekit\/backend-tfjs$/, replacement: src('backend-tfjs') },
+  { find: /^@saekit\/backend-onnxruntime$/, replacement: src('backend-onnxruntime') },
   { find: /^@saekit\/cli$/, replacement: src('cli') },
 ];
 
