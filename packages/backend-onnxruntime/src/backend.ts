@@ -13,7 +13,7 @@ import {
 } from '@saekit/core';
 import { OrtContext } from './context.js';
 import { MAX_HEAP_BYTES } from './heap.js';
-import { ORT_KERNELS } from './kernels/index.js';
+import * as ORT_KERNELS from './kernels/index.js';
 import { loadOrt } from './ort/binding.js';
 import { OrtTensor } from './tensor.js';
 
