@@ -33,22 +33,6 @@ export function count(value: string): number {
   return n;
 }
 
-export function positiveFloat(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError('Expected a positive number.');
-  }
-  return n;
-}
-
-export function nonNegativeFloat(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError('Expected a non-negative number.');
-  }
-  return n;
-}
-
 /** A seed: any integer in [0, 2^32). */
 export function seed(value: string): number {
   const n = Number(value);

@@ -1,7 +1,6 @@
 export { Llama2cTokenizer, loadTokenizer, type TokenDecoder } from '@saekit/io';
 export { InputError, InterruptedError, UsageError } from './errors.js';
 export { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
-export { type MetricsRecord, readMetrics } from './metrics-log.js';
 export { buildProgram, VERSION } from './program.js';
 export {
   type ContextExample,

@@ -1,17 +1,12 @@
 import { Command, Option } from 'commander';
+import packageJson from '../package.json';
 import { BACKEND_NAMES } from './backends.js';
+import { trainConfigOptions } from './config-flags.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
-import {
-  commaList,
-  count,
-  nonNegativeFloat,
-  nonNegativeInt,
-  positiveFloat,
-  positiveInt,
-  seed,
-} from './flags.js';
+import { commaList, count, nonNegativeInt, positiveInt, seed } from './flags.js';
 
-export const VERSION = '0.1.0';
+/** The package's version, from package.json (bundled in at build time). */
+export const VERSION: string = packageJson.version;
 
 const BACKENDS = ['auto', ...BACKEND_NAMES];
 
@@ -48,7 +43,7 @@ export function buildProgram(): Command {
     })
     .addHelpText('after', `\n${EXIT_CODES_HELP}\n`);
 
-  program
+  const train = program
     .command('train')
     .description('train a Top-K / BatchTopK SAE on activation shards or synthetic data')
     .addOption(
@@ -59,12 +54,6 @@ export function buildProgram(): Command {
     )
     .addOption(
       new Option('--synthetic', 'train on seeded synthetic activations with a known dictionary'),
-    )
-    .addOption(
-      new Option(
-        '--d-in <n>',
-        'width of synthetic activations (default 64); with --data, checked against the shards',
-      ).argParser(positiveInt),
     )
     .addOption(
       new Option(
@@ -80,90 +69,24 @@ export function buildProgram(): Command {
     .requiredOption(
       '--out <dir>',
       'output folder (SAELens layout + metrics.jsonl + training state)',
-    )
-    .addOption(
-      new Option('--architecture <name>', 'SAE architecture')
-        .choices(['topk', 'batchtopk'])
-        .default('topk'),
-    )
-    .addOption(
-      new Option('--d-sae <n>', 'number of latents (default 8 × d-in)').argParser(positiveInt),
-    )
-    .addOption(new Option('--k <n>', 'active latents per token').argParser(positiveInt).default(32))
-    .addOption(
-      new Option('--steps <n>', 'training steps (default 1000)')
-        .argParser(count)
-        .conflicts('tokens'),
-    )
-    .addOption(
-      new Option(
-        '--tokens <n>',
-        'training tokens, e.g. 50M (steps = tokens / batch size)',
-      ).argParser(count),
-    )
-    .addOption(
-      new Option('--batch-size <n>', 'tokens per step').argParser(positiveInt).default(4096),
-    )
-    .addOption(
-      new Option('--seed <n>', 'seed for initialization, shuffling and synthetic data')
-        .argParser(seed)
-        .default(0),
-    )
+    );
+  // Every training setting, its help, default and check, from the library's config schema.
+  for (const option of trainConfigOptions()) {
+    train.addOption(option.long === '--steps' ? option.conflicts('tokens') : option);
+  }
+  train
     .addOption(backendOption())
-    .addOption(
-      new Option('--lr <x>', 'Adam learning rate (default 2e-4 / sqrt(d_sae / 2^14))').argParser(
-        positiveFloat,
-      ),
-    )
-    .addOption(
-      new Option(
-        '--warmup-steps <n>',
-        'linear lr warmup steps (default 1000, fewer for short runs)',
-      ).argParser(nonNegativeInt),
-    )
-    .addOption(
-      new Option(
-        '--dead-tokens <n>',
-        'tokens without firing before a latent counts as dead (default 10M or tokens / 20)',
-      ).argParser(count),
-    )
-    .addOption(
-      new Option('--auxk-alpha <x>', 'weight of the AuxK loss (default 1/32)').argParser(
-        nonNegativeFloat,
-      ),
-    )
-    .addOption(
-      new Option('--b-dec-init <how>', 'decoder bias initialization').choices([
-        'geometric_median',
-        'mean',
-      ]),
-    )
-    .addOption(
-      new Option(
-        '--no-normalize-activations',
-        'train on raw activations (default: scale to mean norm sqrt(d_in))',
-      ),
-    )
-    .addOption(
-      new Option('--grad-clip <x>', 'global gradient-norm clipping threshold').argParser(
-        positiveFloat,
-      ),
-    )
     .addOption(
       new Option('--shuffle-buffer <n>', 'tokens in the shuffle buffer').argParser(positiveInt),
     )
-    .addOption(
-      new Option('--checkpoint-every <n>', 'steps between checkpoints')
-        .argParser(positiveInt)
-        .default(500),
-    )
-    .addOption(
-      new Option('--log-every <n>', 'steps between metrics.jsonl records and plain log lines')
-        .argParser(positiveInt)
-        .default(10),
-    )
     .addOption(new Option('--resume', 'continue the run saved in --out'))
     .addOption(new Option('--force', 'start a fresh run even if --out already holds one'))
+    .addOption(
+      new Option(
+        '--allow-backend-change',
+        'resume on another backend than the run was trained on (the result then differs from an uninterrupted run)',
+      ),
+    )
     .addOption(
       new Option('--model-name <name>', 'model the activations came from (cfg.json metadata)'),
     )
@@ -178,12 +101,14 @@ Examples:
   saekit train --synthetic --d-in 64 --d-sae 512 --k 8 --steps 2000 --batch-size 1024 --out runs/synth
   saekit train --data 'acts/*.safetensors' --d-sae 16384 --k 32 --tokens 50M --out runs/l6
   saekit train --out runs/l6 --resume          (continue after Ctrl-C)
+  saekit train --out runs/l6 --resume --steps 20000   (extend a run: the lr climbs back
+                                                       from where it was over --warmup-steps)
 
 Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once.`,
     )
     .action(async (_opts, cmd: Command) => {
       const { runTrain } = await import('./commands/train.js');
-      await runTrain(cmd.opts());
+      await runTrain(cmd.opts(), (name) => cmd.getOptionValueSource(name) === 'cli');
     });
 
   program

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../package.json';
 import { isOneLineError, saekit, tempDir } from './saekit.js';
 
 const CONTRACT_FLAGS: Record<string, string[]> = {
@@ -256,5 +257,59 @@ describe('bad input: one line on stderr, a documented non-zero exit, no stack tr
     expect(r.code, r.stderr).toBe(3);
     expect(isOneLineError(r.stderr), r.stderr).toBe(true);
     expect(r.stderr).toMatch(/width 8.*d_in = 16/);
+  });
+});
+
+describe('train flags come from the library config schema', () => {
+  const dir = tempDir('schema');
+  afterAll(() => dir.remove());
+  const base = ['--synthetic', '--d-in', '8', '--batch-size', '64', '--backend', 'cpu'];
+
+  it('a config error names the flags, not the library keys, and suggests a fix', () => {
+    const r = saekit(['train', ...base, '--out', join(dir.path, 'k'), '--d-sae', '8', '--k', '16']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toContain('--k: --k 16 exceeds --d-sae 8; lower --k or raise --d-sae');
+    expect(r.stderr).not.toMatch(/dSae|invalid config/);
+  });
+
+  it('every value core accepts is a flag value: --b-dec-init zeros trains; help lists the choices', () => {
+    const help = saekit(['train', '--help']);
+    expect(help.stdout).toMatch(/--b-dec-init <name>.*"geometric_median", "mean", "zeros"/s);
+    expect(help.stdout).toMatch(/--beta2 <x>\s+Adam β2 \(default: 0\.999\)/);
+    const out = join(dir.path, 'zeros');
+    const r = saekit(['train', ...base, '--out', out, '--steps', '3', '--b-dec-init', 'zeros']);
+    expect(r.code, r.stderr).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(out, 'cfg.json'), 'utf8'));
+    expect(cfg.saekit.train_config.bDecInit).toBe('zeros');
+    const bad = saekit(['train', ...base, '--out', out, '--beta2', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--beta2.*Must be in \[0, 1\), got 1/);
+  });
+
+  it('a flag that conflicts with the resumed run is refused, naming the flag', () => {
+    const out = join(dir.path, 'resume');
+    const r = saekit(['train', ...base, '--out', out, '--steps', '3', '--k', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const [flag, value] of [
+      ['--k', '8'],
+      ['--seed', '3'],
+      ['--synthetic-active', '2'],
+    ]) {
+      const again = saekit(['train', '--out', out, '--resume', '--backend', 'cpu', flag, value]);
+      expect(again.code, again.stderr).toBe(2);
+      expect(isOneLineError(again.stderr), again.stderr).toBe(true);
+      expect(again.stderr).toMatch(new RegExp(`${flag}: ${value} differs from the saved run's`));
+    }
+    // The same values, and a new length, are accepted.
+    const same = ['--k', '4', '--batch-size', '64', '--steps', '5'];
+    const ok = saekit(['train', '--out', out, '--resume', '--backend', 'cpu', ...same]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('resuming at step 3');
+  });
+
+  it('--version is the package version', () => {
+    const r = saekit(['--version']);
+    expect(r.stdout.trim()).toBe(packageJson.version);
   });
 });

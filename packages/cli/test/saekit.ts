@@ -53,7 +53,7 @@ export function saekitAsync(
 
 /**
  * Starts `saekit args...` and sends SIGINT once `trigger` matches its stderr (optionally a
- * second SIGINT right after), then resolves with how it ended.
+ * second SIGINT once the first is acknowledged), then resolves with how it ended.
  */
 export function saekitInterrupted(
   args: readonly string[],
@@ -66,16 +66,21 @@ export function saekitInterrupted(
     });
     let stdout = '';
     let stderr = '';
-    let sent = false;
+    let sent = 0;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (!sent && trigger.test(stderr)) {
-        sent = true;
+      if (sent === 0 && trigger.test(stderr)) {
+        sent = 1;
         child.kill('SIGINT');
-        if (options.twice) child.kill('SIGINT');
+      }
+      // Two signals sent back to back can reach the process as one: the second waits until
+      // the first is acknowledged.
+      if (options.twice && sent === 1 && /Ctrl-C: finishing/.test(stderr)) {
+        sent = 2;
+        child.kill('SIGINT');
       }
     });
     child.on('error', reject);

@@ -9,13 +9,19 @@ export class SaekitError extends Error {
   }
 }
 
-/** A configuration value is out of range or inconsistent with another (names the key). */
+/**
+ * A configuration value is out of range or inconsistent with another. Names the key; `detail`
+ * is the reason alone and `hint` a fix, so a CLI can say both in terms of its flags.
+ */
 export class ConfigError extends SaekitError {
+  readonly detail: string;
   constructor(
     readonly key: string,
     message: string,
+    readonly hint?: string,
   ) {
-    super(`invalid config '${key}': ${message}`);
+    super(`invalid config '${key}': ${message}${hint === undefined ? '' : `; ${hint}`}`);
+    this.detail = message;
   }
 }
 

@@ -53,6 +53,7 @@ export {
   type NewRunOptions,
   ResumeMismatchError,
   type ResumeOptions,
+  type RunBackend,
   RunExistsError,
   type RunOptions,
   type RunResult,
@@ -76,6 +77,7 @@ export type {
 } from './train/config.js';
 export {
   ARCHITECTURE_KEYS,
+  DEFAULT_BATCH_SIZE,
   DEFAULT_DEAD_TOKENS,
   defaultKAux,
   defaultLr,
@@ -88,6 +90,15 @@ export {
   sparsityWarmupAt,
   TRAINABLE_ARCHITECTURES,
 } from './train/config.js';
+export {
+  type ConfigField,
+  checkField,
+  configField,
+  type FieldType,
+  RUN_OPTION_FIELDS,
+  TRAIN_CONFIG_FIELDS,
+  type TrainConfigKey,
+} from './train/config-schema.js';
 export { geometricMedian, inputScaleOf } from './train/init.js';
 export { checkConfigLimits } from './train/limits.js';
 export type { StepMetrics } from './train/metrics.js';

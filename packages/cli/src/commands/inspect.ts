@@ -1,11 +1,17 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluateSae, featureRecovery, type Json, Sae, type SaeWeights } from '@saekit/core';
-import { isHubUri, loadTokenizer, readNpz, type TokenDecoder, tokenTexts } from '@saekit/io';
+import {
+  isHubUri,
+  loadTokenizer,
+  readMetrics,
+  readNpz,
+  type TokenDecoder,
+  tokenTexts,
+} from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadSaeForCommand } from '../load-sae.js';
-import { readMetrics } from '../metrics-log.js';
 import { decoderRowNorms, maxCosineSimilarity, sampleLatents } from '../report/analysis.js';
 import { ContextCollector, type LatentSelection } from '../report/contexts.js';
 import { type HeldOutNumbers, type RecoveryNumbers, reportHeader } from '../report/header.js';
@@ -82,7 +88,8 @@ export async function runInspect(o: InspectOptions): Promise<void> {
   const metricsPath = o.metrics ?? (runDir === undefined ? '' : join(runDir, 'metrics.jsonl'));
   if (o.metrics !== undefined && !existsSync(o.metrics))
     throw new InputError(o.metrics, 'no such file');
-  const metrics = metricsPath && existsSync(metricsPath) ? readMetrics(metricsPath) : undefined;
+  const metrics =
+    metricsPath && existsSync(metricsPath) ? await readMetrics(metricsPath) : undefined;
   if (!metrics) {
     notes.push(
       metricsPath

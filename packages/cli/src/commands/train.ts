@@ -1,294 +1,187 @@
-import { existsSync } from 'node:fs';
 import {
+  type Backend,
+  ConfigError,
+  DEFAULT_BATCH_SIZE,
   featureRecovery,
-  type JsonObject,
-  resolveTrainConfig,
+  isDenseArchitecture,
+  RUN_OPTION_FIELDS,
+  RunExistsError,
+  readSavedRun,
   type StepMetrics,
+  TRAIN_CONFIG_FIELDS,
+  type TrainableArchitecture,
   type TrainConfigInput,
-  Trainer,
-  type TrainingState,
+  TrainingRun,
 } from '@saekit/core';
-import {
-  loadTrainingState,
-  makeDirectory,
-  removeStaleTempFiles,
-  saveSae,
-  saveTrainingState,
-} from '@saekit/io';
+import { RunFolder } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
+import { flagError, kebab, schemaValues } from '../config-flags.js';
 import { InputError, InterruptedError, UsageError } from '../errors.js';
 import { Interrupt } from '../interrupt.js';
-import { MetricsLog } from '../metrics-log.js';
-import { createProgressDisplay, formatDuration } from '../progress.js';
-import { runPaths } from '../run-paths.js';
-import { openTrainingSource } from '../training-source.js';
+import { createProgressDisplay, formatDuration, type ProgressDisplay } from '../progress.js';
+import { givenMeta, META_KEYS, openSource, saeMetadata, type TrainMeta } from '../train-data.js';
 
+/** `saekit train`'s options: the CLI's own, plus every config field by its flag's name. */
 export interface TrainOptions {
-  data?: string;
-  synthetic?: boolean;
-  dIn?: number;
-  syntheticFeatures?: number;
-  syntheticActive: number;
-  out: string;
-  architecture: 'topk' | 'batchtopk';
-  dSae?: number;
-  k: number;
-  steps?: number;
-  tokens?: number;
-  batchSize: number;
-  seed: number;
-  backend: BackendChoice;
-  lr?: number;
-  warmupSteps?: number;
-  deadTokens?: number;
-  auxkAlpha?: number;
-  bDecInit?: 'geometric_median' | 'mean';
-  normalizeActivations: boolean;
-  gradClip?: number;
-  shuffleBuffer?: number;
-  checkpointEvery: number;
-  logEvery: number;
-  resume?: boolean;
-  force?: boolean;
-  modelName?: string;
-  hookName?: string;
-  progress: boolean;
+  readonly out: string;
+  readonly backend: BackendChoice;
+  readonly data?: string;
+  readonly synthetic?: boolean;
+  readonly syntheticFeatures?: number;
+  readonly syntheticActive?: number;
+  readonly shuffleBuffer?: number;
+  readonly modelName?: string;
+  readonly hookName?: string;
+  readonly resume?: boolean;
+  readonly force?: boolean;
+  readonly allowBackendChange?: boolean;
+  readonly progress?: boolean;
+  readonly [configAttribute: string]: unknown;
 }
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-export async function runTrain(o: TrainOptions): Promise<void> {
-  const paths = runPaths(o.out);
-  if (!o.resume && !o.data && !o.synthetic) {
+/**
+ * `saekit train`: a thin shell over the library's TrainingRun on a RunFolder. `given` says
+ * which options the user typed (the rest are commander defaults): a resumed run checks those
+ * against the saved run. Config errors come back naming the flag.
+ */
+export async function runTrain(
+  o: TrainOptions,
+  given: (attribute: string) => boolean = (a) => o[a] !== undefined,
+): Promise<void> {
+  try {
+    await train(o, given);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const cliFlags = [...META_KEYS, 'backend'].map((k): [string, string] => [k, `--${kebab(k)}`]);
+    throw flagError(error, new Map(cliFlags));
+  }
+}
+
+async function train(o: TrainOptions, given: (attribute: string) => boolean): Promise<void> {
+  const folder = new RunFolder(o.out, { saeMetadata, onNote: log });
+  const saved = o.resume ? await readSavedRun<TrainMeta>(folder) : null;
+  if (o.resume && !saved) {
+    throw new InputError(
+      folder.paths.state,
+      'no training state to resume (run without --resume first)',
+    );
+  }
+  if (!saved && !o.data && !o.synthetic) {
     throw new UsageError(
       '--data',
       'give activation shards with --data <dir|glob|file>, or --synthetic',
     );
   }
-  if (o.resume && !existsSync(paths.state)) {
-    throw new InputError(paths.state, 'no training state to resume (run without --resume first)');
-  }
-  if (!o.resume && !o.force && existsSync(paths.state)) {
-    throw new UsageError(
-      '--out',
-      `${o.out} already holds a run; pass --resume to continue it or --force to start over`,
-    );
-  }
-  makeDirectory(o.out);
-  // Temporary files of a killed run are as large as the state they were replacing.
-  for (const name of await removeStaleTempFiles(o.out))
-    log(`removed ${name}, left by a killed run`);
-
-  const state = o.resume ? await loadTrainingState(paths.state) : undefined;
-  // A resumed run continues with the options it was started with (stored in the state);
-  // only the length of the run (--steps / --tokens), the backend and the display may change.
-  const saved = (state?.meta.extra as JsonObject | undefined)?.cli as JsonObject | undefined;
-  const run = saved ? mergeResumeOptions(o, saved) : o;
-
-  const source = await openTrainingSource({
-    data: run.data,
-    synthetic: run.synthetic === true,
-    dIn: run.dIn,
-    syntheticFeatures: run.syntheticFeatures,
-    syntheticActive: run.syntheticActive,
-    batchSize: run.batchSize,
-    seed: run.seed,
-    shuffleBuffer: run.shuffleBuffer,
-    position: (state?.meta.extra as JsonObject | undefined)?.data,
-  });
-  const dIn = source.dIn;
-  const stateDIn = (state?.meta.config as JsonObject | undefined)?.dIn;
-  if (stateDIn !== undefined && stateDIn !== dIn) {
-    throw new InputError(
-      run.data ?? 'synthetic data',
-      `has width ${dIn} but the saved run has d_in ${String(stateDIn)}`,
-    );
-  }
-  if (run.dIn !== undefined && run.dIn !== dIn) {
-    throw new InputError(
-      run.data ?? 'data',
-      `activations have width ${dIn} but --d-in is ${run.dIn}`,
-    );
-  }
-  const dSae = run.dSae ?? 8 * dIn;
-  const steps =
-    run.steps ?? (run.tokens !== undefined ? Math.ceil(run.tokens / run.batchSize) : 1000);
-  const configInput: TrainConfigInput = {
-    architecture: run.architecture,
-    dIn,
-    dSae,
-    k: run.k,
-    batchSize: run.batchSize,
-    steps,
-    seed: run.seed,
-    normalizeActivations: run.normalizeActivations,
-    ...(run.lr !== undefined && { lr: run.lr }),
-    ...(run.warmupSteps !== undefined && { warmupSteps: run.warmupSteps }),
-    ...(run.deadTokens !== undefined && { deadTokens: run.deadTokens }),
-    ...(run.auxkAlpha !== undefined && { auxkAlpha: run.auxkAlpha }),
-    ...(run.bDecInit !== undefined && { bDecInit: run.bDecInit }),
-    ...(run.gradClip !== undefined && { clipGradNorm: run.gradClip }),
+  const values = schemaValues(TRAIN_CONFIG_FIELDS, o, given);
+  const runOptions = schemaValues(RUN_OPTION_FIELDS, o, given) as {
+    checkpointEvery?: number;
+    logEvery?: number;
   };
-  // Validate before touching a backend, so a bad combination (k > d_sae) fails fast.
-  const config = resolveTrainConfig(configInput);
-
-  const chosen = await chooseBackend(o.backend);
-  log(describeChoice(chosen));
-  const backend = chosen.backend;
-
-  const interrupt = new Interrupt();
-  let trainer: Trainer | undefined;
-  try {
-    trainer = state
-      ? await Trainer.create(backend, null, { state: withSteps(state, steps) })
-      : await Trainer.create(backend, configInput);
-    const t = trainer;
-    const startStep = t.stepsDone;
-    log(
-      `${state ? `resuming at step ${startStep}` : 'training'}: ${config.architecture} d_in=${dIn} ` +
-        `d_sae=${dSae} k=${config.k} batch=${config.batchSize} steps=${steps} ` +
-        `lr=${t.config.lr.toExponential(2)} → ${o.out}`,
+  const meta: TrainMeta = saved?.metadata ?? {
+    data: o.data ?? null,
+    synthetic: o.synthetic === true,
+    syntheticFeatures: o.syntheticFeatures ?? null,
+    syntheticActive: o.syntheticActive ?? 4,
+    shuffleBuffer: o.shuffleBuffer ?? null,
+    modelName: o.modelName ?? null,
+    hookName: o.hookName ?? null,
+  };
+  const batchSize =
+    saved?.config.batchSize ?? (values.batchSize as number | undefined) ?? DEFAULT_BATCH_SIZE;
+  const seed = saved?.config.seed ?? (values.seed as number | undefined) ?? 0;
+  const dIn = saved?.config.dIn ?? (values.dIn as number | undefined);
+  const source = await openSource(meta, batchSize, seed, dIn);
+  if (!saved && !meta.synthetic && dIn !== undefined && source.dIn !== dIn) {
+    throw new InputError(
+      meta.data ?? 'data',
+      `activations have width ${source.dIn} but --d-in is ${dIn}`,
     );
-    for (const note of t.notes) log(`note: ${note}`);
+  }
+  const config = saved ? null : newConfig(values, source.dIn as number);
 
-    const metricsLog = MetricsLog.open(paths.metrics, state ? startStep : undefined);
-    const display = createProgressDisplay({
+  // The run checks the config, the data and the saved run before it asks for the backend.
+  let backend: Backend | undefined;
+  const makeBackend = async () => {
+    const chosen = await chooseBackend(o.backend);
+    log(describeChoice(chosen));
+    backend = chosen.backend;
+    return backend;
+  };
+  const interrupt = new Interrupt();
+  let display: ProgressDisplay | undefined;
+  let run: TrainingRun<TrainMeta> | undefined;
+  try {
+    const common = {
+      source,
+      store: folder,
+      ...runOptions,
+      onStep: (m: StepMetrics) => display?.update(m),
+    };
+    run = saved
+      ? await TrainingRun.resume(makeBackend, saved, {
+          ...common,
+          config: values as Partial<TrainConfigInput>,
+          metadata: givenMeta(o, given),
+          allowBackendChange: o.allowBackendChange === true,
+        })
+      : await TrainingRun.create(makeBackend, {
+          ...common,
+          config: config as TrainConfigInput,
+          metadata: meta,
+          overwrite: o.force === true,
+        }).catch((error: unknown) => {
+          throw error instanceof RunExistsError
+            ? new UsageError(
+                '--out',
+                `${o.out} already holds a run; pass --resume to continue it or --force to start over`,
+              )
+            : error;
+        });
+    const c = run.config;
+    const steps = c.steps ?? Number.POSITIVE_INFINITY;
+    log(
+      `${saved ? `resuming at step ${run.startStep}` : 'training'}: ${c.architecture} d_in=${c.dIn} ` +
+        `d_sae=${c.dSae} k=${c.k} batch=${c.batchSize} steps=${steps} lr=${c.lr.toExponential(2)} → ${o.out}`,
+    );
+    for (const note of [...run.warnings, ...run.trainer.notes]) log(`note: ${note}`);
+    const shown = createProgressDisplay({
       totalSteps: steps,
-      startStep,
-      startTokens: t.tokens,
-      logEvery: run.logEvery,
-      plain: !o.progress,
+      startStep: run.startStep,
+      startTokens: run.trainer.tokens,
+      logEvery: runOptions.logEvery ?? 10,
+      plain: o.progress === false,
     });
+    display = shown;
     interrupt.onFirst = () =>
-      display.log(
+      shown.log(
         'Ctrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)',
       );
     const started = Date.now();
-    let last: StepMetrics | undefined;
-    let lastLogged = startStep;
-    // Throughput over the interval since the previous record: per-step timings are noisy.
-    let mark = { tokens: t.tokens, time: performance.now() };
-    const intervalRate = (m: StepMetrics) => {
-      const now = performance.now();
-      const rate =
-        now > mark.time ? ((m.tokens - mark.tokens) * 1000) / (now - mark.time) : m.tokensPerSecond;
-      return { rate, next: { tokens: m.tokens, time: now } };
-    };
-    const record = (m: StepMetrics) => {
-      lastLogged = m.step;
-      const { rate, next } = intervalRate(m);
-      mark = next;
-      metricsLog.append({
-        step: m.step,
-        tokens: m.tokens,
-        fvu: m.fvu,
-        mse: m.mse,
-        l0: m.l0,
-        dead_frac: m.deadFraction,
-        auxk: m.auxk,
-        lr: m.lr,
-        tokens_per_s: rate,
-        elapsed_s: (Date.now() - started) / 1000,
-      });
-    };
-    const onStep = (m: StepMetrics) => {
-      last = m;
-      display.update({
-        step: m.step,
-        tokens: m.tokens,
-        fvu: m.fvu,
-        l0: m.l0,
-        deadFraction: m.deadFraction,
-      });
-      if (m.step % run.logEvery === 0 || m.step === steps) record(m);
-    };
-    const checkpoint = async (final: boolean) => {
-      const trainingState = await t.saveState({ data: source.position(), cli: cliMeta(run) });
-      await saveTrainingState(paths.state, trainingState);
-      await writeSae(t, run, paths.dir, final);
-    };
-
-    // One iterator for the whole run: each train() call continues where the last stopped.
-    const iterator = source.batches()[Symbol.asyncIterator]();
-    // A fresh run initializes (b_dec, input scale) from its first batches and then trains
-    // on them too. They are read here rather than inside train(), which would drop any it
-    // had not trained on when a checkpoint chunk ends.
-    const prefix: Float32Array[] = [];
-    if (!t.initialized) {
-      let rows = 0;
-      while (rows < t.config.initTokens) {
-        const r = await iterator.next();
-        if (r.done) break;
-        prefix.push(r.value);
-        rows += r.value.length / dIn;
-      }
-      if (prefix.length === 0) throw new InputError(run.data ?? 'synthetic', 'no data');
-      t.initialize(concat(prefix));
-    }
-    // A backend whose reads resolve at once (cpu) and an in-memory source (synthetic) make a
-    // loop of microtasks that never lets Node handle a signal: yield to the event loop every
-    // 50 ms so Ctrl-C is seen.
-    let lastYield = performance.now();
-    const batches: AsyncIterable<Float32Array> = {
-      [Symbol.asyncIterator]: () => ({
-        next: async () => {
-          if (performance.now() - lastYield > 50) {
-            await new Promise((resolve) => setImmediate(resolve));
-            lastYield = performance.now();
-          }
-          const p = prefix.shift();
-          return p ? { done: false, value: p } : iterator.next();
-        },
-      }),
-    };
-    let exhausted = false;
-    while (t.stepsDone < steps && !interrupt.requested) {
-      // The data position is exact only once the prefix is trained on: no checkpoint before.
-      const untilCheckpoint = Math.max(
-        run.checkpointEvery - (t.stepsDone % run.checkpointEvery),
-        prefix.length,
-      );
-      const summary = await t.train(batches, {
-        onStep,
-        signal: interrupt.signal,
-        maxSteps: Math.min(untilCheckpoint, steps - t.stepsDone),
-      });
-      if (summary.stopped === 'source-exhausted') {
-        exhausted = true;
-        break;
-      }
-      if (t.stepsDone < steps && !interrupt.requested) await checkpoint(false);
-    }
-    if (interrupt.requested && prefix.length > 0) {
-      // Finish the few initialization batches already read, so the saved position is exact.
-      await t.train(batches, { onStep, maxSteps: Math.min(prefix.length, steps - t.stepsDone) });
-    }
-    if (last && lastLogged !== last.step) record(last);
-    if (interrupt.requested) {
-      await checkpoint(false);
-      display.stop();
+    const result = await run.run({ signal: interrupt.signal });
+    display.stop();
+    if (result.stopped === 'aborted') {
       log(
-        `interrupted at step ${t.stepsDone}; checkpoint saved in ${o.out}. ` +
+        `interrupted at step ${result.steps}; checkpoint saved in ${o.out}. ` +
           `Continue with: saekit train --out ${o.out} --resume`,
       );
       throw new InterruptedError('interrupted');
     }
-    await checkpoint(true);
-    display.stop();
-    const secs = (Date.now() - started) / 1000;
-    const m = last as StepMetrics | undefined;
+    const m = result.last;
     log(
-      `${exhausted ? 'data exhausted' : 'done'}: ${t.stepsDone} steps in ${formatDuration(secs)}` +
+      `${result.stopped === 'source-exhausted' ? 'data exhausted' : 'done'}: ${result.steps} steps in ` +
+        `${formatDuration((Date.now() - started) / 1000)}` +
         (m
           ? `; final fvu ${m.fvu.toFixed(4)}, l0 ${m.l0.toFixed(1)}, dead ${(m.deadFraction * 100).toFixed(1)}%`
           : '') +
         `. SAE written to ${o.out}`,
     );
-    if (source.dictionary) {
-      const w = await t.exportWeights();
-      const r = featureRecovery(w.wDec, source.dictionary, dIn);
+    if ('dictionary' in source) {
+      const w = await run.trainer.exportWeights();
+      const r = featureRecovery(w.wDec, source.dictionary as Float32Array, c.dIn);
       log(
         `feature recovery: MMCS ${r.mmcs.toFixed(3)}; ${r.recovered} of ${r.maxCosine.length} ` +
           `true features (${(r.recoveredFraction * 100).toFixed(1)}%) found at cosine ≥ 0.9`,
@@ -296,98 +189,23 @@ export async function runTrain(o: TrainOptions): Promise<void> {
     }
   } finally {
     interrupt.dispose();
-    trainer?.dispose();
-    await backend.destroy();
+    run?.dispose();
+    await backend?.destroy();
   }
 }
 
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
+/** A new run's config: the given values, the data's width, and the CLI's own defaults. */
+function newConfig(values: Record<string, unknown>, dIn: number): TrainConfigInput {
+  const config: Record<string, unknown> = { ...values, dIn, dSae: values.dSae ?? 8 * dIn };
+  for (const f of TRAIN_CONFIG_FIELDS) {
+    const d = 'cli' in f && 'default' in f.cli ? f.cli.default : undefined;
+    if (d !== undefined && config[f.key] === undefined) config[f.key] = d;
   }
-  return out;
-}
-
-/**
- * The state's config with the run length changed (resume may extend a run). The lr
- * schedule follows the new length from here on.
- */
-function withSteps(state: TrainingState, steps: number): TrainingState {
-  const config = state.meta.config as JsonObject;
-  if (config.steps === steps) return state;
-  const batchSize = Number(config.batchSize);
-  return {
-    ...state,
-    meta: { ...state.meta, config: { ...config, steps, totalTokens: steps * batchSize } },
-  };
-}
-
-/** The options a resumed run must keep, stored in the training state. */
-function cliMeta(o: TrainOptions): JsonObject {
-  const meta: JsonObject = {
-    synthetic: o.synthetic === true,
-    syntheticActive: o.syntheticActive,
-    architecture: o.architecture,
-    k: o.k,
-    batchSize: o.batchSize,
-    seed: o.seed,
-    normalizeActivations: o.normalizeActivations,
-  };
-  const optional = {
-    dIn: o.dIn,
-    data: o.data,
-    syntheticFeatures: o.syntheticFeatures,
-    dSae: o.dSae,
-    steps: o.steps,
-    tokens: o.tokens,
-    lr: o.lr,
-    warmupSteps: o.warmupSteps,
-    deadTokens: o.deadTokens,
-    auxkAlpha: o.auxkAlpha,
-    bDecInit: o.bDecInit,
-    gradClip: o.gradClip,
-    shuffleBuffer: o.shuffleBuffer,
-    modelName: o.modelName,
-    hookName: o.hookName,
-  };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined) meta[key] = value;
-  return meta;
-}
-
-/** The saved run's options, with the few that may change on resume (steps, intervals). */
-function mergeResumeOptions(now: TrainOptions, saved: JsonObject): TrainOptions {
-  const merged = { ...now, ...(saved as unknown as Partial<TrainOptions>) } as TrainOptions;
-  if (now.steps !== undefined) merged.steps = now.steps;
-  if (now.tokens !== undefined) merged.tokens = now.tokens;
-  return merged;
-}
-
-async function writeSae(t: Trainer, o: TrainOptions, dir: string, final: boolean): Promise<void> {
-  const weights = await t.exportWeights();
-  const counts = await t.firingCounts();
-  const tokens = t.tokens;
-  // SAELens's sparsity.safetensors: log10 of each latent's firing frequency.
-  const sparsity = new Float32Array(counts.length);
-  for (let i = 0; i < sparsity.length; i++) {
-    sparsity[i] = Math.log10(counts[i] / Math.max(1, tokens) + 1e-10);
+  // jumprelu and standard learn their sparsity: they take no k.
+  if (values.k === undefined && isDenseArchitecture(config.architecture as TrainableArchitecture)) {
+    delete config.k;
   }
-  await saveSae(dir, weights, {
-    format: 'saelens',
-    sparsity,
-    metadata: {
-      model_name: o.modelName ?? (o.synthetic ? 'synthetic' : 'unknown'),
-      hook_name: o.hookName ?? 'unknown',
-      ...(o.data !== undefined && { dataset_path: o.data }),
-    },
-    saekit: {
-      trained_steps: t.stepsDone,
-      trained_tokens: tokens,
-      final,
-      train_config: t.config as unknown as JsonObject,
-      notes: [...t.notes],
-    },
-  });
+  // --tokens sets the length instead of --steps' default.
+  if (values.totalTokens !== undefined && values.steps === undefined) delete config.steps;
+  return config as unknown as TrainConfigInput;
 }

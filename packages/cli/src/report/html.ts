@@ -1,4 +1,4 @@
-import type { MetricsRecord } from '../metrics-log.js';
+import type { MetricsRecord } from '@saekit/core';
 import { summarize } from './analysis.js';
 import { type HeaderGroup, reportHeader } from './header.js';
 import { binValues, escapeXml, histogramChart, lineChart } from './svg-charts.js';
@@ -99,7 +99,10 @@ function num(v: number | undefined, digits = 4): string {
 
 function trainingSection(metrics: readonly MetricsRecord[]): string {
   const pts = (key: string) =>
-    metrics.filter((r) => typeof r[key] === 'number').map((r) => [r.step, r[key]] as const);
+    metrics.flatMap((r) => {
+      const v = r[key];
+      return typeof v === 'number' ? [[r.step, v] as const] : [];
+    });
   const charts = [
     lineChart({
       title: 'Fraction of variance unexplained',

@@ -13,7 +13,8 @@ export interface MetricsRecord {
   dead_frac: number;
   auxk: number;
   lr: number;
-  grad_norm: number;
+  /** Absent in logs written by earlier versions. */
+  grad_norm?: number;
   /** BatchTopK and Matryoshka only. */
   threshold?: number;
   /** JumpReLU and standard: the sparsity penalty (coefficient and warmup included). */

@@ -19,6 +19,16 @@ import {
 import type { RunSource } from './source.js';
 import { MemoryRunStore, metricsRecord, type RunStore } from './store.js';
 
+/**
+ * The backend a run trains on, or a function that makes it: a run calls the function only
+ * once the config, the source's width and (on resume) the saved run have been checked, so a
+ * bad setting fails before a device is touched.
+ */
+export type RunBackend = Backend | (() => Backend | Promise<Backend>);
+
+const backendOf = (b: RunBackend): Backend | Promise<Backend> =>
+  typeof b === 'function' ? b() : b;
+
 /** A new run was asked for where the store already holds one. */
 export class RunExistsError extends SaekitError {}
 
@@ -141,9 +151,9 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
     every('logEvery', false);
   }
 
-  /** A new run. The config is validated, and checked against the source, before any allocation. */
+  /** A new run. The config is validated and checked against the source and store first. */
   static async create<M extends JsonObject = JsonObject>(
-    backend: Backend,
+    backend: RunBackend,
     options: NewRunOptions<M>,
   ): Promise<TrainingRun<M>> {
     const config = resolveTrainConfig(options.config);
@@ -153,8 +163,9 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
         'the store already holds a run: resume it, or start over with overwrite',
       );
     }
-    const trainer = await Trainer.create(backend, options.config);
-    return new TrainingRun(trainer, backend, (options.metadata ?? {}) as M, null, options);
+    const b = await backendOf(backend);
+    const trainer = await Trainer.create(b, options.config);
+    return new TrainingRun(trainer, b, (options.metadata ?? {}) as M, null, options);
   }
 
   /**
@@ -163,7 +174,7 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
    * the saved ones (a ResumeMismatchError names the first that differs).
    */
   static async resume<M extends JsonObject = JsonObject>(
-    backend: Backend,
+    backend: RunBackend,
     saved: SavedRun<M>,
     options: ResumeOptions<M>,
   ): Promise<TrainingRun<M>> {
@@ -171,8 +182,9 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
     checkMetadata(saved.metadata, options.metadata ?? {});
     checkWidth(config, options.source);
     checkPosition(saved, options.source);
+    const b = await backendOf(backend);
     const warnings: string[] = [];
-    const now = backendIdentity(backend);
+    const now = backendIdentity(b);
     if (saved.backend !== null && JSON.stringify(saved.backend) !== JSON.stringify(now)) {
       const change = `the run was trained on ${describeBackend(saved.backend)}, this is ${describeBackend(now)}`;
       if (!options.allowBackendChange) {
@@ -186,8 +198,8 @@ export class TrainingRun<M extends JsonObject = JsonObject> {
         `${change}: its kernels round differently, so the result will differ from an uninterrupted run`,
       );
     }
-    const trainer = await Trainer.create(backend, null, { state: withConfig(saved.state, config) });
-    return new TrainingRun(trainer, backend, saved.metadata, saved.position, options, warnings);
+    const trainer = await Trainer.create(b, null, { state: withConfig(saved.state, config) });
+    return new TrainingRun(trainer, b, saved.metadata, saved.position, options, warnings);
   }
 
   get config(): TrainConfig {

@@ -1,30 +1,19 @@
 import { ConfigError } from '../errors.js';
 
-/**
- * Architectures the trainer can train. topk / batchtopk select latents per token or per batch
- * and decode sparsely; matryoshka (Bussmann et al. 2025) is BatchTopK trained on the sum of the
- * reconstruction losses of nested latent prefixes; jumprelu (Rajamanoharan et al. 2024) and standard (ReLU + L1, Anthropic's
- * April 2024 update) keep every latent above a threshold and decode densely through matmul.
- */
-export type TrainableArchitecture = 'topk' | 'batchtopk' | 'matryoshka' | 'jumprelu' | 'standard';
+import { isDenseArchitecture, type TrainableArchitecture } from './architectures.js';
+import {
+  type ConfigField,
+  checkField,
+  TRAIN_CONFIG_FIELDS,
+  type TrainConfigKey,
+} from './config-schema.js';
 
-export const TRAINABLE_ARCHITECTURES: readonly TrainableArchitecture[] = [
-  'topk',
-  'batchtopk',
-  'matryoshka',
-  'jumprelu',
-  'standard',
-];
-
-/** Architectures that select with BatchTopK (one threshold over the batch; θ for inference). */
-export function isBatchTopK(a: TrainableArchitecture): boolean {
-  return a === 'batchtopk' || a === 'matryoshka';
-}
-
-/** Architectures whose training step is dense (every latent may fire; no top-k, no AuxK). */
-export function isDenseArchitecture(a: TrainableArchitecture): boolean {
-  return a === 'jumprelu' || a === 'standard';
-}
+export {
+  isBatchTopK,
+  isDenseArchitecture,
+  TRAINABLE_ARCHITECTURES,
+  type TrainableArchitecture,
+} from './architectures.js';
 
 export type BDecInit = 'geometric_median' | 'mean' | 'zeros';
 
@@ -163,29 +152,9 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_DEAD_TOKENS = 10_000_000;
+export const DEFAULT_BATCH_SIZE = 4096;
 /** The largest lr JumpReLU accepts (see resolveTrainConfig). */
 export const JUMPRELU_MAX_LR = 0.25;
-
-function positiveInt(key: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ConfigError(key, `must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
-
-function finitePositive(key: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new ConfigError(key, `must be a finite number > 0, got ${String(v)}`);
-  }
-  return v;
-}
-
-function inRange(key: string, v: unknown, lo: number, hi: number, loOpen = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
-    throw new ConfigError(key, `must be in ${loOpen ? '(' : '['}${lo}, ${hi}], got ${String(v)}`);
-  }
-  return v;
-}
 
 /** d/2 rounded to the nearest power of two in log scale (Gao et al.: 512 for d = 768). */
 export function defaultKAux(dIn: number, dSae: number): number {
@@ -198,18 +167,26 @@ export function defaultLr(dSae: number): number {
   return 2e-4 / Math.sqrt(dSae / 2 ** 14);
 }
 
-/** Validates a config (a ConfigError names the key) and fills the design defaults. */
+/** The given value of `key`, checked against its schema field; undefined when not given. */
+function given<K extends TrainConfigKey>(input: TrainConfigInput, key: K): TrainConfigInput[K] {
+  const v = input[key];
+  return v === undefined ? v : checkField(FIELD[key], v);
+}
+
+const FIELD = Object.fromEntries(TRAIN_CONFIG_FIELDS.map((f) => [f.key, f])) as Record<
+  TrainConfigKey,
+  ConfigField
+>;
+
+/**
+ * Validates a config (a ConfigError names the key: each value against its field in
+ * TRAIN_CONFIG_FIELDS, then the relations between them) and fills the design defaults.
+ */
 export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   const notes: string[] = [];
-  const dIn = positiveInt('dIn', input.dIn);
-  const dSae = positiveInt('dSae', input.dSae);
-  const architecture = input.architecture ?? 'topk';
-  if (!TRAINABLE_ARCHITECTURES.includes(architecture)) {
-    throw new ConfigError(
-      'architecture',
-      `trainable architectures are ${TRAINABLE_ARCHITECTURES.map((a) => `'${a}'`).join(', ')}, got ${String(architecture)}`,
-    );
-  }
+  const dIn = checkField(FIELD.dIn, input.dIn);
+  const dSae = checkField(FIELD.dSae, input.dSae);
+  const architecture = given(input, 'architecture') ?? 'topk';
   const dense = isDenseArchitecture(architecture);
   let k: number | null = null;
   if (dense) {
@@ -217,11 +194,14 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
       throw new ConfigError(
         'k',
         `${architecture} has no k (its L0 follows from the sparsity penalty${architecture === 'jumprelu' ? '; targetL0 asks for one' : ''})`,
+        'leave k out',
       );
     }
   } else {
-    k = positiveInt('k', input.k);
-    if (k > dSae) throw new ConfigError('k', `k = ${k} exceeds dSae = ${dSae}`);
+    k = checkField(FIELD.k, input.k) as number;
+    if (k > dSae) {
+      throw new ConfigError('k', `k = ${k} exceeds dSae = ${dSae}`, 'lower k or raise dSae');
+    }
   }
   for (const [key, archs] of Object.entries(ARCHITECTURE_KEYS)) {
     if (input[key as keyof TrainConfigInput] !== undefined && !archs.includes(architecture)) {
@@ -231,55 +211,45 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   if (dense && input.auxkAlpha !== undefined && input.auxkAlpha !== 0) {
     throw new ConfigError('auxkAlpha', `AuxK applies to topk and batchtopk, not ${architecture}`);
   }
-  const batchSize = positiveInt('batchSize', input.batchSize ?? 4096);
+  const batchSize = given(input, 'batchSize') ?? DEFAULT_BATCH_SIZE;
 
-  let steps: number | null = input.steps === undefined ? null : positiveInt('steps', input.steps);
-  let totalTokens: number | null =
-    input.totalTokens === undefined ? null : positiveInt('totalTokens', input.totalTokens);
+  let steps: number | null = given(input, 'steps') ?? null;
+  let totalTokens: number | null = given(input, 'totalTokens') ?? null;
   if (steps === null && totalTokens !== null) steps = Math.ceil(totalTokens / batchSize);
   else if (steps !== null && totalTokens === null) totalTokens = steps * batchSize;
   else if (steps !== null && totalTokens !== null && steps !== Math.ceil(totalTokens / batchSize)) {
     throw new ConfigError(
       'steps',
-      `steps = ${steps} disagrees with totalTokens = ${totalTokens} at batchSize ${batchSize}; give one`,
+      `steps = ${steps} disagrees with totalTokens = ${totalTokens} at batchSize ${batchSize}`,
+      'give steps or totalTokens, not both',
     );
   }
 
-  const lr = input.lr === undefined ? defaultLr(dSae) : finitePositive('lr', input.lr);
+  const lr = given(input, 'lr') ?? defaultLr(dSae);
   // JumpReLU applies Adam's step Δ on log θ as θ·(1 + Δ); |Δ| ≤ (1 − β1)/sqrt(1 − β2)·lr
   // ≈ 3.2·lr, so θ stays positive below this.
   if (architecture === 'jumprelu' && lr > JUMPRELU_MAX_LR) {
     throw new ConfigError(
       'lr',
       `${lr} is too large for jumprelu: its thresholds take multiplicative steps of up to ~3·lr and must stay positive (at most ${JUMPRELU_MAX_LR})`,
+      `lower lr to ${JUMPRELU_MAX_LR} or less`,
     );
   }
-  let warmupSteps: number;
-  if (input.warmupSteps === undefined) {
-    warmupSteps = steps === null ? 1000 : Math.min(1000, Math.ceil(steps / 10));
-  } else {
-    const w = input.warmupSteps;
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
-      throw new ConfigError('warmupSteps', `must be an integer ≥ 0, got ${String(w)}`);
-    }
-    warmupSteps = w;
-  }
-  const decayFraction = inRange('decayFraction', input.decayFraction ?? 0.2, 0, 1);
-  const beta1 = inRange('beta1', input.beta1 ?? 0.9, 0, 1);
-  const beta2 = inRange('beta2', input.beta2 ?? 0.999, 0, 1);
-  if (beta1 >= 1) throw new ConfigError('beta1', 'must be < 1');
-  if (beta2 >= 1) throw new ConfigError('beta2', 'must be < 1');
-  const eps = finitePositive('eps', input.eps ?? 6.25e-10);
+  const warmupSteps =
+    given(input, 'warmupSteps') ?? (steps === null ? 1000 : Math.min(1000, Math.ceil(steps / 10)));
   // A dense architecture trains every latent through its penalty; it has no AuxK.
-  const auxkAlpha = dense ? 0 : (input.auxkAlpha ?? 1 / 32);
-  if (typeof auxkAlpha !== 'number' || !Number.isFinite(auxkAlpha) || auxkAlpha < 0) {
-    throw new ConfigError('auxkAlpha', `must be a finite number ≥ 0, got ${String(auxkAlpha)}`);
+  const auxkAlpha = dense ? 0 : (given(input, 'auxkAlpha') ?? 1 / 32);
+  const kAux = given(input, 'kAux') ?? defaultKAux(dIn, dSae);
+  if (kAux > dSae) {
+    throw new ConfigError(
+      'kAux',
+      `kAux = ${kAux} exceeds dSae = ${dSae}`,
+      'lower kAux or raise dSae',
+    );
   }
-  const kAux = input.kAux === undefined ? defaultKAux(dIn, dSae) : positiveInt('kAux', input.kAux);
-  if (kAux > dSae) throw new ConfigError('kAux', `kAux = ${kAux} exceeds dSae = ${dSae}`);
 
-  let deadTokens: number;
-  if (input.deadTokens === undefined) {
+  let deadTokens = given(input, 'deadTokens');
+  if (deadTokens === undefined) {
     deadTokens = DEFAULT_DEAD_TOKENS;
     if (totalTokens !== null && totalTokens < 20 * DEFAULT_DEAD_TOKENS) {
       deadTokens = Math.max(1, Math.floor(totalTokens / 20));
@@ -287,44 +257,19 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
         `deadTokens = ${deadTokens} (totalTokens / 20): the run is shorter than 20 × the default ${DEFAULT_DEAD_TOKENS}`,
       );
     }
-  } else {
-    deadTokens = positiveInt('deadTokens', input.deadTokens);
   }
 
-  const bDecInit = input.bDecInit ?? 'geometric_median';
-  if (bDecInit !== 'geometric_median' && bDecInit !== 'mean' && bDecInit !== 'zeros') {
+  const kk = k ?? 1;
+  const batchTopKCap = given(input, 'batchTopKCap') ?? Math.min(dSae, 4 * kk);
+  if (batchTopKCap < kk || batchTopKCap > dSae) {
     throw new ConfigError(
-      'bDecInit',
-      `must be 'geometric_median', 'mean' or 'zeros', got ${String(bDecInit)}`,
+      'batchTopKCap',
+      `batchTopKCap = ${batchTopKCap} is outside [k, dSae] = [${kk}, ${dSae}]`,
     );
   }
-  const clipGradNorm =
-    input.clipGradNorm === undefined ? null : finitePositive('clipGradNorm', input.clipGradNorm);
-  const seed = input.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new ConfigError('seed', `must be an integer in [0, 2^32), got ${String(seed)}`);
-  }
-  const kk = k ?? 1;
-  const batchTopKCap =
-    input.batchTopKCap === undefined
-      ? Math.min(dSae, 4 * kk)
-      : positiveInt('batchTopKCap', input.batchTopKCap);
-  if (batchTopKCap < kk || batchTopKCap > dSae) {
-    throw new ConfigError('batchTopKCap', `must be in [k, dSae] = [${kk}, ${dSae}]`);
-  }
-  const targetL0 = input.targetL0 === undefined ? null : finitePositive('targetL0', input.targetL0);
+  const targetL0 = given(input, 'targetL0') ?? null;
   if (targetL0 !== null && targetL0 > dSae) {
     throw new ConfigError('targetL0', `targetL0 = ${targetL0} exceeds dSae = ${dSae}`);
-  }
-  let sparsityWarmupSteps: number;
-  if (input.sparsityWarmupSteps === undefined) {
-    sparsityWarmupSteps = steps === null ? 0 : Math.ceil(steps * 0.05);
-  } else {
-    const w = input.sparsityWarmupSteps;
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
-      throw new ConfigError('sparsityWarmupSteps', `must be an integer ≥ 0, got ${String(w)}`);
-    }
-    sparsityWarmupSteps = w;
   }
   return {
     dIn,
@@ -336,48 +281,36 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     totalTokens,
     lr,
     warmupSteps,
-    decayFraction,
-    beta1,
-    beta2,
-    eps,
+    decayFraction: given(input, 'decayFraction') ?? 0.2,
+    beta1: given(input, 'beta1') ?? 0.9,
+    beta2: given(input, 'beta2') ?? 0.999,
+    eps: given(input, 'eps') ?? 6.25e-10,
     auxkAlpha,
     kAux,
     deadTokens,
-    normalizeActivations: input.normalizeActivations ?? true,
-    bDecInit,
-    initTokens: positiveInt('initTokens', input.initTokens ?? 4096),
-    geometricMedianIterations: positiveInt(
-      'geometricMedianIterations',
-      input.geometricMedianIterations ?? 100,
-    ),
-    clipGradNorm,
-    seed,
+    normalizeActivations: given(input, 'normalizeActivations') ?? true,
+    bDecInit: given(input, 'bDecInit') ?? 'geometric_median',
+    initTokens: given(input, 'initTokens') ?? 4096,
+    geometricMedianIterations: given(input, 'geometricMedianIterations') ?? 100,
+    clipGradNorm: given(input, 'clipGradNorm') ?? null,
+    seed: given(input, 'seed') ?? 0,
     batchTopKCap,
-    thresholdMomentum: inRange('thresholdMomentum', input.thresholdMomentum ?? 0.99, 0, 1),
+    thresholdMomentum: given(input, 'thresholdMomentum') ?? 0.99,
     rewarm: input.rewarm === undefined ? null : rewarmOf(input.rewarm),
-    l0Coefficient: nonNegative('l0Coefficient', input.l0Coefficient ?? 1),
+    l0Coefficient: given(input, 'l0Coefficient') ?? 1,
     targetL0,
-    jumpreluBandwidth: finitePositive('jumpreluBandwidth', input.jumpreluBandwidth ?? 0.001),
-    jumpreluInitThreshold: finitePositive(
-      'jumpreluInitThreshold',
-      input.jumpreluInitThreshold ?? 0.001,
-    ),
-    l1Coefficient: nonNegative('l1Coefficient', input.l1Coefficient ?? 5),
-    sparsityWarmupSteps,
-    decoderInitNorm: finitePositive('decoderInitNorm', input.decoderInitNorm ?? 0.1),
+    jumpreluBandwidth: given(input, 'jumpreluBandwidth') ?? 0.001,
+    jumpreluInitThreshold: given(input, 'jumpreluInitThreshold') ?? 0.001,
+    l1Coefficient: given(input, 'l1Coefficient') ?? 5,
+    sparsityWarmupSteps:
+      given(input, 'sparsityWarmupSteps') ?? (steps === null ? 0 : Math.ceil(steps * 0.05)),
+    decoderInitNorm: given(input, 'decoderInitNorm') ?? 0.1,
     matryoshkaWidths:
       architecture === 'matryoshka'
-        ? matryoshkaWidthsOf(input.matryoshkaWidths, dSae, kk, notes)
+        ? matryoshkaWidthsOf(given(input, 'matryoshkaWidths'), dSae, kk, notes)
         : [dSae],
     notes,
   };
-}
-
-function nonNegative(key: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new ConfigError(key, `must be a finite number ≥ 0, got ${String(v)}`);
-  }
-  return v;
 }
 
 /**
@@ -454,7 +387,11 @@ function rewarmOf(r: Rewarm): Rewarm {
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
     throw new ConfigError('rewarm', `step must be an integer ≥ 0, got ${String(step)}`);
   }
-  return { step, from: inRange('rewarm', r.from, 0, 1) };
+  const from = r.from;
+  if (typeof from !== 'number' || !(from >= 0 && from <= 1)) {
+    throw new ConfigError('rewarm', `from must be in [0, 1], got ${String(from)}`);
+  }
+  return { step, from };
 }
 
 /**

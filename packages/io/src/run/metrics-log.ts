@@ -52,7 +52,7 @@ async function readMetricsIfAny(path: string): Promise<MetricsRecord[]> {
     return await readMetrics(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    throw asFileSystemError(error, path, 'read');
   }
 }
 

@@ -1,0 +1,68 @@
+import { type JsonObject, type RunSnapshot, type RunSource, syntheticSource } from '@saekit/core';
+import { datasetSource } from '@saekit/io';
+import { syntheticSeed } from './synthetic-seed.js';
+
+/** What the CLI keeps with a run: how to reopen its data, and labels for its SAE. */
+export type TrainMeta = {
+  data: string | null;
+  synthetic: boolean;
+  syntheticFeatures: number | null;
+  syntheticActive: number;
+  shuffleBuffer: number | null;
+  modelName: string | null;
+  hookName: string | null;
+};
+export const META_KEYS = [
+  'data',
+  'synthetic',
+  'syntheticFeatures',
+  'syntheticActive',
+  'shuffleBuffer',
+  'modelName',
+  'hookName',
+] as const;
+
+/** The run's batches: the shards, or the seeded synthetic generator. */
+export async function openSource(
+  meta: TrainMeta,
+  batchSize: number,
+  seed: number,
+  dIn: number | undefined,
+): Promise<RunSource> {
+  if (meta.synthetic) {
+    const width = dIn ?? 64;
+    return syntheticSource({
+      dIn: width,
+      nFeatures: meta.syntheticFeatures ?? 4 * width,
+      activePerToken: meta.syntheticActive,
+      batchSize,
+      seed: syntheticSeed(seed),
+    });
+  }
+  return datasetSource(meta.data ?? '', {
+    batchSize,
+    seed,
+    epochs: Number.POSITIVE_INFINITY,
+    ...(meta.shuffleBuffer === null ? {} : { shuffleBuffer: meta.shuffleBuffer }),
+  });
+}
+
+/** The metadata values typed on this command line, for a resumed run to check. */
+export function givenMeta(
+  o: { readonly [option: string]: unknown },
+  given: (attribute: string) => boolean,
+): Partial<TrainMeta> {
+  const out: Record<string, unknown> = {};
+  for (const key of META_KEYS) if (given(key) && o[key] !== undefined) out[key] = o[key];
+  return out as Partial<TrainMeta>;
+}
+
+/** SAELens cfg metadata for a checkpoint's SAE. */
+export function saeMetadata(snapshot: RunSnapshot): JsonObject {
+  const meta = snapshot.metadata as TrainMeta;
+  return {
+    model_name: meta.modelName ?? (meta.synthetic ? 'synthetic' : 'unknown'),
+    hook_name: meta.hookName ?? 'unknown',
+    ...(meta.data === null ? {} : { dataset_path: meta.data }),
+  };
+}
