@@ -2,12 +2,15 @@ import {
   ConfigError,
   checkField,
   configField,
+  isDenseArchitecture,
   resolveTrainConfig,
   TRAIN_CONFIG_FIELDS,
+  type TrainableArchitecture,
 } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 
 const shape = { dIn: 16, dSae: 64, k: 4 };
+const noK = { dIn: 16, dSae: 64 };
 
 function errorOf(f: () => unknown): ConfigError {
   try {
@@ -31,7 +34,12 @@ describe('TRAIN_CONFIG_FIELDS: one schema for the library and the CLI', () => {
     for (const field of TRAIN_CONFIG_FIELDS) {
       if (field.type.kind !== 'choice') continue;
       for (const choice of field.type.choices) {
-        const c = resolveTrainConfig({ ...shape, [field.key]: choice });
+        // jumprelu and standard take no k.
+        const base =
+          field.key === 'architecture' && isDenseArchitecture(choice as TrainableArchitecture)
+            ? noK
+            : shape;
+        const c = resolveTrainConfig({ ...base, [field.key]: choice });
         expect(c[field.key as keyof typeof c]).toBe(choice);
       }
       const e = errorOf(() => resolveTrainConfig({ ...shape, [field.key]: 'nope' }));

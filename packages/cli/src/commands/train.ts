@@ -145,7 +145,7 @@ async function train(o: TrainOptions, given: (attribute: string) => boolean): Pr
     const steps = c.steps ?? Number.POSITIVE_INFINITY;
     log(
       `${saved ? `resuming at step ${run.startStep}` : 'training'}: ${c.architecture} d_in=${c.dIn} ` +
-        `d_sae=${c.dSae} k=${c.k} batch=${c.batchSize} steps=${steps} lr=${c.lr.toExponential(2)} → ${o.out}`,
+        `d_sae=${c.dSae}${c.k === null ? '' : ` k=${c.k}`} batch=${c.batchSize} steps=${steps} lr=${c.lr.toExponential(2)} → ${o.out}`,
     );
     for (const note of [...run.warnings, ...run.trainer.notes]) log(`note: ${note}`);
     const shown = createProgressDisplay({
