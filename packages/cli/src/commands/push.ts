@@ -1,11 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateSae, Sae } from '@saekit/core';
-import { isHubUri, type LoadedSae, pushSaeToHub } from '@saekit/io';
+import { isHubUri, type LoadedSae, pushSaeToHub, readMetrics } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { UsageError } from '../errors.js';
 import { loadSaeForCommand } from '../load-sae.js';
-import { readMetrics } from '../metrics-log.js';
 import { type HeaderGroup, type HeldOutNumbers, reportHeader } from '../report/header.js';
 import { rowBatches } from '../shard-rows.js';
 
@@ -73,7 +72,7 @@ export async function runPush(o: PushOptions): Promise<void> {
     }
   }
   const metricsPath = join(o.sae, 'metrics.jsonl');
-  const last = existsSync(metricsPath) ? readMetrics(metricsPath).at(-1) : undefined;
+  const last = existsSync(metricsPath) ? (await readMetrics(metricsPath)).at(-1) : undefined;
   const trainingEnd = last
     ? `Step ${last.step} (${last.tokens} tokens): FVU ${last.fvu.toFixed(4)}, L0 ${last.l0.toFixed(2)}, dead ${(last.dead_frac * 100).toFixed(2)}% (training batches, from metrics.jsonl).`
     : undefined;
