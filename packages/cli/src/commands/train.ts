@@ -7,6 +7,7 @@ import {
   RUN_OPTION_FIELDS,
   RunExistsError,
   readSavedRun,
+  type SavedRun,
   type StepMetrics,
   TRAIN_CONFIG_FIELDS,
   type TrainableArchitecture,
@@ -76,6 +77,22 @@ async function train(o: TrainOptions, given: (attribute: string) => boolean): Pr
       'give activation shards with --data <dir|glob|file>, or --synthetic',
     );
   }
+  // The folder is created and locked before anything else: a second writer, or an --out that
+  // cannot be written, fails at once with one line.
+  await folder.lock();
+  try {
+    await trainIn(folder, saved, o, given);
+  } finally {
+    await folder.release();
+  }
+}
+
+async function trainIn(
+  folder: RunFolder,
+  saved: SavedRun<TrainMeta> | null,
+  o: TrainOptions,
+  given: (attribute: string) => boolean,
+): Promise<void> {
   const values = schemaValues(TRAIN_CONFIG_FIELDS, o, given);
   const runOptions = schemaValues(RUN_OPTION_FIELDS, o, given) as {
     checkpointEvery?: number;
