@@ -2,8 +2,8 @@ import {
   createCpuBackend,
   featureRecovery,
   type StepMetrics,
-  SyntheticActivations,
-  Trainer,
+  syntheticSource,
+  TrainingRun,
 } from '@saekit/core';
 
 export interface QuickstartOptions {
@@ -43,29 +43,24 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     seed = 0,
     log = console.log,
   } = options;
-  const data = new SyntheticActivations({
+  const data = syntheticSource({
     dIn,
     nFeatures: trueFeatures,
     activePerToken: 4,
     batchSize,
     seed,
   });
-  const backend = createCpuBackend();
-  const trainer = await Trainer.create(backend, {
-    dIn,
-    dSae: latents,
-    k,
-    batchSize,
-    steps,
-    lr,
-    seed,
-  });
   log(
     `training a Top-K SAE (d=${dIn}, m=${latents}, k=${k}) on ${steps} × ${batchSize} synthetic tokens built from ${trueFeatures} known features`,
   );
-  const t0 = performance.now();
   const every = Math.max(1, Math.floor(steps / 10));
-  const summary = await trainer.train(data, {
+  const backend = createCpuBackend();
+  // The library's training run: no store is given, so its checkpoints stay in memory; give a
+  // RunFolder (@saekit/io) to make the run resumable from disk.
+  const run = await TrainingRun.create(backend, {
+    config: { dIn, dSae: latents, k, batchSize, steps, lr, seed },
+    source: data,
+    checkpointEvery: 0,
     onStep: (m) => {
       if (m.step % every === 0 || m.step === steps) {
         log(
@@ -74,10 +69,12 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
       }
     },
   });
+  const t0 = performance.now();
+  const summary = await run.run();
   const seconds = (performance.now() - t0) / 1000;
-  const weights = await trainer.exportWeights();
+  const weights = await run.trainer.exportWeights();
   const r = featureRecovery(weights.wDec, data.dictionary, dIn, 0.9);
-  trainer.dispose();
+  run.dispose();
   await backend.destroy();
   log(
     `recovered ${r.recovered} of ${trueFeatures} true features (${(100 * r.recoveredFraction).toFixed(1)}%) at cosine ≥ 0.9; MMCS ${r.mmcs.toFixed(3)}; ${seconds.toFixed(1)} s`,
