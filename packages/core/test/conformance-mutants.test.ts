@@ -1,10 +1,10 @@
 import {
   type AdamOptions,
   type Backend,
+  type CpuTensor,
   createCpuBackendImpl,
   defineBackend,
   type KernelTable,
-  type CpuTensor,
   type MatmulOptions,
   type ReduceOp,
   type Scale,

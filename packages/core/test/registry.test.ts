@@ -6,11 +6,11 @@ import {
   BackendUnavailableError,
   cpuBackend,
   createCpuBackendImpl,
+  createDefaultRegistry,
   defineBackend,
   LimitError,
-  Trainer,
-  createDefaultRegistry,
   NoBackendError,
+  Trainer,
 } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 

@@ -72,9 +72,7 @@ describe('training-steps conformance cases', () => {
     ['scatterOuterAdd skipping the last row', LastRowScatter, 3],
   ] as const) {
     it(`fail on a backend with ${label}`, async () => {
-      await expect(runCase(Broken(), 'topk, k = 4, B = 50')).rejects.toThrow(
-        metricMismatch(step),
-      );
+      await expect(runCase(Broken(), 'topk, k = 4, B = 50')).rejects.toThrow(metricMismatch(step));
     });
   }
 });

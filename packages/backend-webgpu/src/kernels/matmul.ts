@@ -2,8 +2,8 @@ import { type MatmulOptions, ShapeError, type Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
 import { gpu, matrix } from './common.js';
 import { as, encodeGemv, encodeSplitFinish } from './gemv.js';
-import { matmulBlockedCode } from './matmulBlocked.js';
-import { matmulTiledCode, splitCount, TILE } from './matmulTiled.js';
+import { matmulBlockedCode } from './matmul-blocked.js';
+import { matmulTiledCode, splitCount, TILE } from './matmul-tiled.js';
 
 interface MatmulShader {
   kernel: string;

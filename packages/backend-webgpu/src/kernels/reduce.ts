@@ -1,6 +1,6 @@
 import type { ReduceOp, Tensor } from '@saekit/core';
 import { type Binding, type GpuRuntime, params } from '../runtime.js';
-import { encodeColumnSums } from './columnSums.js';
+import { encodeColumnSums } from './column-sums.js';
 import { gpu, matrix } from './common.js';
 
 const OPS: Record<ReduceOp, number> = { sum: 0, sumSquares: 1, sumSquaresCentered: 2 };

@@ -2,7 +2,7 @@ import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params, type ShaderSpec } from '../runtime.js';
 import { FLAT_INDEX, gpu, launch, matrix, WG as WG_1D, wgslType } from './common.js';
 import { RADIX_KEYS } from './radix.js';
-import { topkRowsCode } from './topkRows.js';
+import { topkRowsCode } from './topk-rows.js';
 
 /*
  * One workgroup per row. Radix select (4 passes of 8 bits over the row, histogram in

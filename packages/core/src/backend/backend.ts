@@ -1,3 +1,5 @@
+export type { ContextKernel, ContextKernels } from './bind-kernels.js';
+export { bindKernels } from './bind-kernels.js';
 export type { Backend, BackendImpl, BackendMemory } from './define-backend.js';
 export { defineBackend } from './define-backend.js';
 export type { BackendDescriptor, BackendLimits, DeviceKind } from './descriptor.js';
@@ -15,5 +17,3 @@ export type {
 export { REDUCE_OPS } from './kernels.js';
 export type { ArgSpec, TensorStatus } from './validate.js';
 export { ArgChecker } from './validate.js';
-export type { ContextKernel, ContextKernels } from './bind-kernels.js';
-export { bindKernels } from './bind-kernels.js';

@@ -1,6 +1,6 @@
 import type { Tensor } from '@saekit/core';
 import { type GpuRuntime, params } from '../runtime.js';
-import { atomicAddF32 } from './atomicFloat.js';
+import { atomicAddF32 } from './atomic-float.js';
 import { FLAT_INDEX, gpu, launch, WG } from './common.js';
 
 const SHADER = {
