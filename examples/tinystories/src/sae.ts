@@ -1,10 +1,11 @@
 import {
   type Backend,
+  countedSource,
   type Sae,
   type SaeWeights,
   type StepMetrics,
   type TrainConfigInput,
-  Trainer,
+  TrainingRun,
 } from '@saekit/core';
 import type { SparseCodes } from './contexts.js';
 
@@ -19,8 +20,9 @@ export interface TrainSaeResult {
 }
 
 /**
- * Trains a Top-K SAE with @saekit/core's Trainer on `batches` and exports its weights with
- * the input scale folded back, so they apply to raw residuals.
+ * Trains a Top-K SAE with @saekit/core's TrainingRun on `batches` and exports its weights with
+ * the input scale folded back, so they apply to raw residuals. The run keeps its checkpoint in
+ * memory; a RunFolder store (@saekit/io) would make it resumable from disk.
  */
 export async function trainSae(
   backend: Backend,
@@ -28,18 +30,23 @@ export async function trainSae(
   config: TrainConfigInput,
   onStep?: (metrics: StepMetrics) => void,
 ): Promise<TrainSaeResult> {
-  const trainer = await Trainer.create(backend, config);
+  const run = await TrainingRun.create(backend, {
+    config,
+    source: countedSource(() => batches, config.dIn),
+    checkpointEvery: 0,
+    ...(onStep ? { onStep } : {}),
+  });
   try {
-    const summary = await trainer.train(batches, { onStep });
+    const summary = await run.run();
     return {
-      weights: await trainer.exportWeights(),
+      weights: await run.trainer.exportWeights(),
       steps: summary.steps,
       tokens: summary.tokens,
       last: summary.last,
-      notes: trainer.notes,
+      notes: run.trainer.notes,
     };
   } finally {
-    trainer.dispose();
+    run.dispose();
   }
 }
 
