@@ -17,6 +17,7 @@ import {
 import { RunFolder } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { flagError, kebab, schemaValues } from '../config-flags.js';
+import { epochPlan } from '../epochs.js';
 import { InputError, InterruptedError, UsageError } from '../errors.js';
 import { Interrupt } from '../interrupt.js';
 import { createProgressDisplay, formatDuration, type ProgressDisplay } from '../progress.js';
@@ -160,10 +161,17 @@ async function trainIn(
         });
     const c = run.config;
     const steps = c.steps ?? Number.POSITIVE_INFINITY;
+    // Shards have a size: say how many passes over them the run makes, and warn past one.
+    const epochs =
+      'dataset' in source && Number.isFinite(steps)
+        ? epochPlan((source.dataset as { rows: number }).rows, c.batchSize, steps)
+        : undefined;
     log(
       `${saved ? `resuming at step ${run.startStep}` : 'training'}: ${c.architecture} d_in=${c.dIn} ` +
-        `d_sae=${c.dSae}${c.k === null ? '' : ` k=${c.k}`} batch=${c.batchSize} steps=${steps} lr=${c.lr.toExponential(2)} → ${o.out}`,
+        `d_sae=${c.dSae}${c.k === null ? '' : ` k=${c.k}`} batch=${c.batchSize} steps=${steps}` +
+        `${epochs ? ` ${epochs.text}` : ''} lr=${c.lr.toExponential(2)} → ${o.out}`,
     );
+    if (epochs?.warning) log(`warning: ${epochs.warning}`);
     for (const note of [...run.warnings, ...run.trainer.notes]) log(`note: ${note}`);
     const shown = createProgressDisplay({
       totalSteps: steps,
