@@ -56,7 +56,8 @@ function topIndices(row: Float64Array, n: number, allowed: (i: number) => boolea
   return cand.slice(0, n);
 }
 
-function centeredSumSquares(v: Float64Array, rows: number, d: number): number {
+/** Σ_r ‖v[r] − mean_r v[r]‖² over a [rows, d] matrix, in float64. */
+export function centeredSumSquares(v: Float64Array, rows: number, d: number): number {
   let total = 0;
   for (let c = 0; c < d; c++) {
     let mean = 0;

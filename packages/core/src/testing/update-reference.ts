@@ -1,4 +1,5 @@
 import { learningRateAt, type TrainConfig } from '../train/config.js';
+import { centeredSumSquares } from './reference-loss.js';
 
 /**
  * One whole training step of design §3 in float64, written from the design rather than from
@@ -45,17 +46,6 @@ function top(
   for (let i = 0; i < m; i++) if (allowed(i)) cand.push(i);
   cand.sort((a, b) => score(b) - score(a) || a - b);
   return cand.slice(0, n);
-}
-
-function centeredSumSquares(v: Float64Array, rows: number, d: number): number {
-  let total = 0;
-  for (let c = 0; c < d; c++) {
-    let mean = 0;
-    for (let r = 0; r < rows; r++) mean += v[r * d + c];
-    mean /= rows;
-    for (let r = 0; r < rows; r++) total += (v[r * d + c] - mean) ** 2;
-  }
-  return total;
 }
 
 /**
