@@ -77,7 +77,13 @@ export function defineBackend<E extends object = Record<never, never>>(
   };
   const usable = (op: string, arg: string, t: Tensor): void => {
     alive(op);
-    checkDeclaredArgs(op, [{ kind: 'tensor', name: arg, dtype: 'any' }], [t], [], ctx);
+    checkDeclaredArgs(
+      new ArgChecker(op),
+      [{ kind: 'tensor', name: arg, dtype: 'any' }],
+      [t],
+      [],
+      ctx,
+    );
   };
   const base = {
     name,
@@ -163,7 +169,7 @@ function validated(
   const mayAlias = spec.mayAlias ?? [];
   return (...args: unknown[]): void => {
     alive(kernel);
-    checkDeclaredArgs(kernel, spec.args, args, mayAlias, ctx);
+    checkDeclaredArgs(check, spec.args, args, mayAlias, ctx);
     relations(check, ...args);
     run(...args);
   };

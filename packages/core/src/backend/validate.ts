@@ -115,13 +115,12 @@ const SEEN: SeenTensor[] = [];
  * unless the pair is declared in `mayAlias`.
  */
 export function checkDeclaredArgs(
-  kernel: string,
+  check: ArgChecker,
   specs: readonly ArgSpec[],
   args: readonly unknown[],
   mayAlias: readonly (readonly [string, string])[],
   ctx: ValidationContext,
 ): void {
-  const check = new ArgChecker(kernel);
   // One list reused across calls (kernels are called one at a time): no garbage per call.
   const seen = SEEN;
   seen.length = 0;
