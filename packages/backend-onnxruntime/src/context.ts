@@ -15,7 +15,7 @@ import { instantiateKernels, type WasmKernels } from './wasm.js';
  * What every kernel of this backend receives: the heap its (validated) tensors live in, the
  * SIMD kernels over that heap, the ORT session cache, core's reference kernels for the kernels
  * where plain loops are already the fastest choice (they run on the same typed arrays), and
- * grow-only scratch.
+ * grow-only scratch blocks inside the heap.
  */
 export class OrtContext {
   readonly heap = new Heap();
@@ -25,9 +25,6 @@ export class OrtContext {
   readonly #heapScratch = new Map<string, [number, number]>();
   /** core's cpu kernels, over the same memory (OrtTensor has CpuTensor's `data`). */
   readonly reference: KernelTable = createCpuBackendImpl().kernels;
-  readonly #f32 = new Map<string, Float32Array>();
-  readonly #i32 = new Map<string, Int32Array>();
-  readonly #i64 = new Map<string, BigInt64Array>();
 
   constructor(
     readonly ort: Ort,
@@ -73,37 +70,7 @@ export class OrtContext {
     return new Int32Array(this.heap.memory.buffer, offset, n);
   }
 
-  scratchF32(slot: string, n: number): Float32Array {
-    return grow(this.#f32, slot, n, (len) => new Float32Array(len));
-  }
-
-  scratchI32(slot: string, n: number): Int32Array {
-    return grow(this.#i32, slot, n, (len) => new Int32Array(len));
-  }
-
-  scratchI64(slot: string, n: number): BigInt64Array {
-    return grow(this.#i64, slot, n, (len) => new BigInt64Array(len));
-  }
-
   destroy(): void {
     this.sessions.clear();
-    this.#f32.clear();
-    this.#i32.clear();
-    this.#i64.clear();
   }
-}
-
-/** A scratch buffer of at least n elements, reused across calls (never shrinks). */
-function grow<A extends { length: number }>(
-  pool: Map<string, A>,
-  slot: string,
-  n: number,
-  make: (len: number) => A,
-): A {
-  let buf = pool.get(slot);
-  if (buf === undefined || buf.length < n) {
-    buf = make(Math.max(n, buf === undefined ? 0 : buf.length * 2));
-    pool.set(slot, buf);
-  }
-  return buf;
 }

@@ -18,10 +18,13 @@ export function scatterOuterAdd(
   const [B, k] = asMatrix(values);
   checkRows(ctx, 'scatterOuterAdd', indices, m);
   const n = B * k;
+  // Every block is taken before any view: a later allocation may grow (and detach) the heap.
   const startPtr = ctx.heapScratch('scatterOuterAdd.start', (m + 1) * 4);
   const orderPtr = ctx.heapScratch('scatterOuterAdd.order', Math.max(1, n) * 4);
+  const fillPtr = ctx.heapScratch('scatterOuterAdd.fill', Math.max(1, m) * 4);
   const start = ctx.i32At(startPtr, m + 1);
   const order = ctx.i32At(orderPtr, Math.max(1, n));
+  const fillAt = ctx.i32At(fillPtr, m);
   const idx = ctx.i32(indices);
   start.fill(0);
   for (let s = 0; s < n; s++) {
@@ -29,7 +32,6 @@ export function scatterOuterAdd(
     if (r >= 0) start[r + 1]++;
   }
   for (let r = 0; r < m; r++) start[r + 1] += start[r];
-  const fillAt = ctx.scratchI32('scatterOuterAdd.fill', m);
   fillAt.set(start.subarray(0, m));
   for (let s = 0; s < n; s++) {
     const r = idx[s];
