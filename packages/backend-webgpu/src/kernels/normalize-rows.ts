@@ -28,7 +28,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`,
 };
 
-// CPU adapters: one invocation per row, no barriers (see topkRows.ts for why).
+// CPU adapters: one invocation per row, no barriers (see topk-rows.ts for why).
 const ROW_SHADER = {
   ...SHADER,
   path: 'row',

@@ -184,7 +184,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 // the barrier cost of 256 on llvmpipe, which runs a workgroup's invocations as coroutines.
 const WG = 64;
 
-// Rows this short are scanned by one invocation each on every adapter (see topkRows.ts).
+// Rows this short are scanned by one invocation each on every adapter (see topk-rows.ts).
 const ROW_SCAN_MAX_M = 1024;
 const ROW_WG = 64;
 
