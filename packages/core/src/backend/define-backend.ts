@@ -59,8 +59,8 @@ export interface Backend extends KernelSignatures {
 /**
  * Wraps an implementation into a Backend. Validation runs on every call: it reads only shapes,
  * dtypes and identities (O(arguments), never tensor data). `pnpm --filter @saekit/core bench`
- * measures it against the raw kernel table: about 0.1 ms per step at a tiny shape (d 16,
- * m 64; ~1.5 µs per call) and within noise at `small`, so no call path skips it.
+ * measures it against the raw kernel table: 0.024 ms per step at a tiny shape (d 16, m 64,
+ * 0.095 vs 0.071 ms) and 0.7% at `small` (39.8 vs 39.5 ms), so no call path skips it.
  * `extras` (a backend's own diagnostics: its adapter, engine, profiler) are merged in.
  */
 export function defineBackend<E extends object = Record<never, never>>(
