@@ -43,9 +43,12 @@ export {
   type RunStore,
 } from './run/store.js';
 export {
+  type SavedSweepMember,
   type SweepMember,
+  SweepMemberError,
   type SweepOptions,
   type SweepResult,
+  type SweepResumeOptions,
   TrainingSweep,
 } from './run/sweep.js';
 export {

@@ -6,6 +6,7 @@ import {
   type RunSource,
   readSavedRun,
   type SaeWeights,
+  SweepMemberError,
   SyntheticActivations,
   type TrainConfigInput,
   TrainingRun,
@@ -165,5 +166,38 @@ describe('TrainingSweep: several SAEs from one stream', () => {
     await expect(
       TrainingSweep.resume(createCpuBackend(), saved, { source: listSource(data) }),
     ).rejects.toThrow(/member 1 stopped at step 7/);
+  });
+
+  it('checks each member of a resumed sweep against what the caller gives it, naming the member', async () => {
+    const data = batches(12);
+    const configs = [
+      { ...MEMBERS[0], steps: 4 },
+      { ...MEMBERS[1], steps: 4 },
+    ];
+    const stores = configs.map(() => new MemoryRunStore());
+    const sweep = await TrainingSweep.create(
+      createCpuBackend(),
+      configs.map((config, i) => ({ config, store: stores[i], metadata: { tag: `m${i}` } })),
+      { source: listSource(data) },
+    );
+    await sweep.run();
+    sweep.dispose();
+    const saved = await Promise.all(stores.map(async (store) => (await readSavedRun(store))!));
+    const given = (k1: number, tag1: string) =>
+      TrainingSweep.resume(
+        createCpuBackend(),
+        [
+          { run: saved[0], config: { k: 4 }, metadata: { tag: 'm0' } },
+          { run: saved[1], config: { k: k1 }, metadata: { tag: tag1 } },
+        ],
+        { source: listSource(data) },
+      );
+    const wrongK = await given(4, 'm1').catch((e: unknown) => e);
+    expect(wrongK).toBeInstanceOf(SweepMemberError);
+    expect(wrongK).toMatchObject({ member: 1, key: 'k' });
+    expect((wrongK as Error).message).toMatch(/member 1: 4 differs from the saved run's 8/);
+    await expect(given(8, 'other')).rejects.toMatchObject({ member: 1, key: 'tag' });
+    const ok = await given(8, 'm1');
+    ok.dispose();
   });
 });

@@ -9,6 +9,34 @@ import type { RunSource } from './source.js';
 import type { RunStore } from './store.js';
 import { type RunOptions, type RunResult, TrainingRun } from './training-run.js';
 
+/**
+ * A member's config, or the check of its saved run against what the caller gave, was refused:
+ * `member` is its index, `key`, `detail` and `hint` are those of the member's own error.
+ */
+export class SweepMemberError extends ConfigError {
+  constructor(
+    readonly member: number,
+    readonly error: ConfigError,
+  ) {
+    super(error.key, `member ${member}: ${error.detail}`, error.hint);
+  }
+}
+
+/** A member of a sweep being resumed: its saved run, and what the caller gives it. */
+export interface SavedSweepMember<M extends JsonObject = JsonObject> {
+  readonly run: SavedRun<M>;
+  readonly store?: RunStore;
+  /** Config values the caller sets, checked against the saved run's (see `ResumeOptions.config`). */
+  readonly config?: Partial<TrainConfigInput>;
+  /** Metadata values the caller sets; each must equal the saved one. */
+  readonly metadata?: Partial<M>;
+}
+
+export interface SweepResumeOptions extends SweepOptions {
+  /** See `ResumeOptions.allowBackendChange`; applies to every member. */
+  readonly allowBackendChange?: boolean;
+}
+
 /** One SAE of a sweep: its config, where its run goes, and its metadata. */
 export interface SweepMember<M extends JsonObject = JsonObject> {
   readonly config: TrainConfigInput;
@@ -71,12 +99,15 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       runs.push(
-        await TrainingRun.create<M>(backend, {
-          ...runOptions(options, i, hubRef),
-          config: m.config,
-          ...(m.store ? { store: m.store } : {}),
-          ...(m.metadata ? { metadata: m.metadata } : {}),
-        }),
+        await asMember(
+          i,
+          TrainingRun.create<M>(backend, {
+            ...runOptions(options, i, hubRef),
+            config: m.config,
+            ...(m.store ? { store: m.store } : {}),
+            ...(m.metadata ? { metadata: m.metadata } : {}),
+          }),
+        ),
       );
     }
     return TrainingSweep.#wire(runs, options, null, hubRef);
@@ -84,12 +115,14 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
 
   /**
    * Continues a sweep from its members' saved runs (in member order). They must have stopped
-   * at the same step and data position, as a sweep's members do.
+   * at the same step and data position, as a sweep's members do. A member's given config and
+   * metadata are checked as `TrainingRun.resume` checks them; a refusal is a
+   * SweepMemberError naming the member.
    */
   static async resume<M extends JsonObject = JsonObject>(
     backend: Backend,
-    saved: readonly { readonly run: SavedRun<M>; readonly store?: RunStore }[],
-    options: SweepOptions,
+    saved: readonly SavedSweepMember<M>[],
+    options: SweepResumeOptions,
   ): Promise<TrainingSweep<M>> {
     if (saved.length === 0) throw new ConfigError('members', 'a sweep needs at least one member');
     const position = saved[0].run.position;
@@ -106,12 +139,18 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
     const hubRef: { hub: () => Broadcast } = { hub: () => missingHub() };
     const runs: TrainingRun<M>[] = [];
     for (let i = 0; i < saved.length; i++) {
-      const store = saved[i].store;
+      const { store, config, metadata } = saved[i];
       runs.push(
-        await TrainingRun.resume<M>(backend, saved[i].run, {
-          ...runOptions(options, i, hubRef),
-          ...(store ? { store } : {}),
-        }),
+        await asMember(
+          i,
+          TrainingRun.resume<M>(backend, saved[i].run, {
+            ...runOptions(options, i, hubRef),
+            ...(store ? { store } : {}),
+            ...(config ? { config } : {}),
+            ...(metadata ? { metadata } : {}),
+            ...(options.allowBackendChange ? { allowBackendChange: true } : {}),
+          }),
+        ),
       );
     }
     return TrainingSweep.#wire(runs, options, position, hubRef);
@@ -172,6 +211,15 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
 
   dispose(): void {
     for (const r of this.runs) r.dispose();
+  }
+}
+
+/** The member's run, or its ConfigError as a SweepMemberError naming the member. */
+async function asMember<T>(member: number, run: Promise<T>): Promise<T> {
+  try {
+    return await run;
+  } catch (error) {
+    throw error instanceof ConfigError ? new SweepMemberError(member, error) : error;
   }
 }
 
