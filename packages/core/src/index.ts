@@ -71,6 +71,7 @@ export type { FeatureRecovery } from './synthetic/recovery.js';
 export { featureRecovery } from './synthetic/recovery.js';
 export type { SyntheticOptions } from './synthetic/synthetic.js';
 export { SyntheticActivations, take } from './synthetic/synthetic.js';
+export { isMarkedFinite, markFinite } from './train/checked-batches.js';
 export type {
   BDecInit,
   Rewarm,

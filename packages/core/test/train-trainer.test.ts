@@ -2,6 +2,8 @@ import {
   ConfigError,
   createCpuBackend,
   DataError,
+  isMarkedFinite,
+  markFinite,
   resolveTrainConfig,
   type SaeWeights,
   type StepMetrics,
@@ -227,6 +229,33 @@ describe('Trainer: bad input gets typed errors naming the problem', () => {
     await expect(Trainer.create(createCpuBackend(), base, { initData: init })).rejects.toThrow(
       /initData: row 6: non-finite value Infinity/,
     );
+  });
+});
+
+describe('Trainer: batches checked by their source', () => {
+  it('a batch its source marked finite is not scanned again; an unmarked one still is', async () => {
+    const t = await Trainer.create(createCpuBackend(), base);
+    const [good, bad] = batches(2);
+    await t.step(good);
+    bad[5 * 16 + 3] = Number.NaN;
+    const unmarked = bad.slice();
+    expect(isMarkedFinite(unmarked)).toBe(false);
+    // The mark is the source's promise and is trusted (broken here on purpose): no host scan,
+    // so the NaN reaches the step instead of a DataError.
+    const m = await t.step(markFinite(bad));
+    expect(Number.isNaN(m.mse)).toBe(true);
+    await expect(t.step(unmarked)).rejects.toThrow(/batch 3: row 5: non-finite value NaN/);
+  });
+
+  it('batches held from initialisation are checked once, by initialize', async () => {
+    const t = await Trainer.create(createCpuBackend(), { ...base, steps: 3 });
+    const data = batches(3);
+    data[1][2 * 16] = Number.POSITIVE_INFINITY;
+    // The second batch is part of the init data (initTokens = 2 batches): named there.
+    await expect(t.train(iterate(data))).rejects.toThrow(
+      /initData: row 66: non-finite value Infinity/,
+    );
+    expect(t.stepsDone).toBe(0);
   });
 });
 

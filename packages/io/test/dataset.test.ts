@@ -5,8 +5,10 @@ import {
   createCpuBackend,
   DataError,
   evaluateSae,
+  isMarkedFinite,
   Sae,
   type SaeWeights,
+  Trainer,
 } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -250,6 +252,42 @@ describe('ActivationDataset', () => {
       await expect(collect(ds2)).rejects.toThrow(
         /inf\.safetensors: row 15: non-finite value Infinity/,
       );
+    });
+  });
+
+  it('marks its batches finite for the trainer, which then names a bad row from the shard', async () => {
+    await withTempDir(async (dir) => {
+      await writeNpy(join(dir, 'a.npy'), { shape: [40, 3], data: numbered(0, 40, 3) });
+      const data = numbered(40, 40, 3);
+      data[17 * 3 + 2] = Number.NaN;
+      await writeNpy(join(dir, 'b.npy'), { shape: [40, 3], data });
+      const ds = await ActivationDataset.open(dir, {
+        batchSize: 10,
+        shuffle: false,
+        shuffleBuffer: 10,
+        readAhead: 0,
+      });
+      const trainer = await Trainer.create(
+        createCpuBackend(),
+        { dIn: 3, dSae: 8, k: 2, batchSize: 10, steps: 8, initTokens: 10, bDecInit: 'mean' },
+        { initData: numbered(0, 10, 3) },
+      );
+      const seen: boolean[] = [];
+      const marked = (async function* () {
+        for await (const b of ds) {
+          seen.push(isMarkedFinite(b));
+          yield b;
+        }
+      })();
+      const error = await trainer.train(marked).catch((e: unknown) => e);
+      // The trainer skipped its own scan; the dataset's decode still names the shard and row,
+      // before the batch holding it reaches a step.
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).source).toBe(join(dir, 'b.npy'));
+      expect((error as DataError).row).toBe(17);
+      // Rows 0-49 were trained on; the window of rows 50-59 holds the bad row (57).
+      expect(seen).toEqual([true, true, true, true, true]);
+      expect(trainer.stepsDone).toBe(5);
     });
   });
 

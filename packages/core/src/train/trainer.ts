@@ -3,6 +3,7 @@ import type { Tensor } from '../backend/tensor.js';
 import { ConfigError, DataError, SaekitError } from '../errors.js';
 import type { SaeWeights } from '../sae/weights.js';
 import { Rng } from '../util/rng.js';
+import { isMarkedFinite, markFinite } from './checked-batches.js';
 import {
   isBatchTopK,
   isDenseArchitecture,
@@ -301,6 +302,8 @@ export class Trainer {
       o += q.length;
     }
     this.initialize(all);
+    // initialize() checked every value of these copies: the steps need not check them again.
+    for (const q of this.#held) markFinite(q);
   }
 
   #enqueue(batch: Float32Array, rowsHint?: number): Pending {
@@ -309,7 +312,8 @@ export class Trainer {
     const start = performance.now();
     const step = this.#step + 1;
     const rows = rowsOf(batch, c.dIn, `batch ${step}`, rowsHint);
-    checkFinite(batch, c.dIn, `batch ${step}`);
+    // A source that checked its rows already (and named the file and row) is not checked twice.
+    if (!isMarkedFinite(batch)) checkFinite(batch, c.dIn, `batch ${step}`);
     const b = this.backend;
     const g = this.#graph;
     const w = g.work(rows);

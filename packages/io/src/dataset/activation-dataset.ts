@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ConfigError, DataError, type JsonObject, Rng } from '@saekit/core';
+import { ConfigError, DataError, type JsonObject, markFinite, Rng } from '@saekit/core';
 import { DecodePool, workerCanRead } from './decode-pool.js';
 import { checkIdentities, isShardIdentity, type ShardIdentity, shardIdentity } from './identity.js';
 import { resolveShards } from './resolve.js';
@@ -479,7 +479,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
         row += take;
       }
       this.#batches++;
-      yield batch;
+      // Every row came from a window whose decode rejected non-finite values (naming the shard
+      // and row), so the trainer need not scan the batch again.
+      yield markFinite(batch);
     }
     this.#windows.clear();
     this.#ready.clear();
