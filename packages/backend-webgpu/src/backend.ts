@@ -84,7 +84,7 @@ export function defineWebGpuBackend(
       const t = new GpuTensor([...shape], dtype, size, buffer, rt);
       t.touch();
       if (data) rt.upload(buffer, data);
-      else if (!fresh) rt.encoderForCopy().clearBuffer(buffer);
+      else if (!fresh) rt.copies((enc) => enc.clearBuffer(buffer));
       return t;
     },
     write(tensor: Tensor, data: HostArray): void {

@@ -41,14 +41,56 @@ export interface IndirectArgs {
 export interface RuntimeStats {
   readonly dispatches: number;
   readonly bindGroupsCreated: number;
+  /** Pipelines compiled, every one by `createComputePipelineAsync` (none synchronously). */
   readonly pipelinesCreated: number;
   readonly submits: number;
+  /** Submits that waited for a pipeline still compiling (the first use of a kernel or shape). */
+  readonly compileWaits: number;
 }
 
 interface CompiledShader {
   readonly id: number;
-  readonly pipeline: GPUComputePipeline;
+  readonly kernel: string;
+  /** Null until the asynchronous compile is done (or when it failed: see `error`). */
+  pipeline: GPUComputePipeline | null;
+  error: string | null;
+  readonly ready: Promise<void>;
   readonly layout: GPUBindGroupLayout;
+}
+
+/** One command of a submit, encoded at once or, while pipelines compile, replayed later. */
+type EncodeOp = (e: Encoding) => void;
+
+/** A command encoder and its open compute pass (one pass for all dispatches unless profiling). */
+class Encoding {
+  #pass: GPUComputePassEncoder | null = null;
+
+  constructor(readonly encoder: GPUCommandEncoder) {}
+
+  pass(): GPUComputePassEncoder {
+    this.#pass ??= this.encoder.beginComputePass();
+    return this.#pass;
+  }
+
+  /** A pass of its own whose start and end are stamped at queries `q` and `q + 1`. */
+  timedPass(querySet: GPUQuerySet, q: number): GPUComputePassEncoder {
+    this.endPass();
+    this.#pass = this.encoder.beginComputePass({
+      timestampWrites: { querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 },
+    });
+    return this.#pass;
+  }
+
+  endPass(): void {
+    this.#pass?.end();
+    this.#pass = null;
+  }
+
+  /** The encoder for copies and clears, outside any compute pass. */
+  copies(): GPUCommandEncoder {
+    this.endPass();
+    return this.encoder;
+  }
 }
 
 const ARENA_BYTES = 64 * 1024;
@@ -76,8 +118,17 @@ export class GpuRuntime {
   readonly #pipelines = new Map<string, CompiledShader>();
   readonly #scratch = new Map<string, GPUBuffer>();
   readonly #windowedSpecs = new Map<string, ShaderSpec>();
-  #encoder: GPUCommandEncoder | null = null;
-  #pass: GPUComputePassEncoder | null = null;
+  #encoding: Encoding | null = null;
+  // Pipelines are compiled asynchronously (Dawn compiles on its own threads; nothing blocks
+  // the caller). A submit that uses one still compiling records its commands from that point
+  // (`#deferred`) and is submitted once `#waits` settle; submits after it queue behind it
+  // (`#queued`), so the queue sees every command in the order it was issued.
+  #deferred: EncodeOp[] | null = null;
+  #waits: Promise<void>[] = [];
+  #queued: Promise<void> = Promise.resolve();
+  #queuedCount = 0;
+  #compileWaits = 0;
+  #destroyed = false;
   #arenas: { buffer: GPUBuffer; data: Uint8Array }[] = [];
   #arenaIndex = 0;
   #arenaOffset = 0;
@@ -144,6 +195,7 @@ export class GpuRuntime {
       bindGroupsCreated: this.#bindGroupsCreated,
       pipelinesCreated: this.#pipelines.size,
       submits: this.#submits,
+      compileWaits: this.#compileWaits,
     };
   }
 
@@ -159,20 +211,19 @@ export class GpuRuntime {
 
   // ---- encoding -------------------------------------------------------------------------
 
-  #getEncoder(): GPUCommandEncoder {
-    this.#encoder ??= this.device.createCommandEncoder();
-    return this.#encoder;
+  /** Encodes `op` now, or records it when this submit waits for a compile or a queued submit. */
+  #encode(op: EncodeOp): void {
+    if (this.#deferred === null && this.#queuedCount > 0) this.#deferred = [];
+    if (this.#deferred !== null) this.#deferred.push(op);
+    else {
+      this.#encoding ??= new Encoding(this.device.createCommandEncoder());
+      op(this.#encoding);
+    }
   }
 
-  #endPass(): void {
-    this.#pass?.end();
-    this.#pass = null;
-  }
-
-  /** An encoder for copies and clears (outside any compute pass). */
-  encoderForCopy(): GPUCommandEncoder {
-    this.#endPass();
-    return this.#getEncoder();
+  /** Encodes copies and clears (outside any compute pass) in order with the dispatches. */
+  copies(op: (encoder: GPUCommandEncoder) => void): void {
+    this.#encode((e) => op(e.copies()));
   }
 
   #compile(spec: ShaderSpec): CompiledShader {
@@ -193,12 +244,32 @@ export class GpuRuntime {
     }
     const layout = this.device.createBindGroupLayout({ entries });
     const module = this.device.createShaderModule({ code: spec.code, label: spec.kernel });
-    const pipeline = this.device.createComputePipeline({
-      label: spec.kernel,
-      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main' },
-    });
-    const compiled = { id: this.#pipelines.size, pipeline, layout };
+    let settle: () => void = () => {};
+    const compiled: CompiledShader = {
+      id: this.#pipelines.size,
+      kernel: spec.kernel,
+      pipeline: null,
+      error: null,
+      layout,
+      ready: new Promise<void>((r) => {
+        settle = r;
+      }),
+    };
+    this.device
+      .createComputePipelineAsync({
+        label: spec.kernel,
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: 'main' },
+      })
+      .then(
+        (pipeline) => {
+          compiled.pipeline = pipeline;
+        },
+        (err: unknown) => {
+          compiled.error = err instanceof Error ? err.message : String(err);
+        },
+      )
+      .finally(settle);
     this.#pipelines.set(key, compiled);
     return compiled;
   }
@@ -272,29 +343,30 @@ export class GpuRuntime {
       params?.write(slot.data);
     }
     const bindGroup = this.#bindGroup(compiled, windows, slot);
-    let pass: GPUComputePassEncoder;
-    if (this.#profile && this.#querySet) {
-      this.#endPass();
-      const q = this.#queryKernels.length * 2;
-      this.#queryKernels.push(this.#label(spec));
-      pass = this.#getEncoder().beginComputePass({
-        timestampWrites: {
-          querySet: this.#querySet,
-          beginningOfPassWriteIndex: q,
-          endOfPassWriteIndex: q + 1,
-        },
-      });
-      this.#pass = pass;
-    } else {
-      this.#pass ??= this.#getEncoder().beginComputePass();
-      pass = this.#pass;
+    if (compiled.pipeline === null && compiled.error === null) {
+      this.#deferred ??= [];
+      this.#waits.push(compiled.ready);
     }
-    pass.setPipeline(compiled.pipeline);
-    if (slot) pass.setBindGroup(0, bindGroup, [slot.offset]);
-    else pass.setBindGroup(0, bindGroup);
-    if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset);
-    else pass.dispatchWorkgroups(x, y, z);
-    if (this.#profile) this.#endPass();
+    const querySet = this.#profile ? this.#querySet : null;
+    let q = 0;
+    if (querySet) {
+      q = this.#queryKernels.length * 2;
+      this.#queryKernels.push(this.#label(spec));
+    }
+    const dynamicOffsets = slot ? [slot.offset] : [];
+    this.#encode((e) => {
+      if (compiled.pipeline === null) {
+        // The shader did not compile: skip the dispatch and report it on the next read.
+        this.#errors.push(`${compiled.kernel}: ${compiled.error ?? 'pipeline missing'}`);
+        return;
+      }
+      const pass = querySet ? e.timedPass(querySet, q) : e.pass();
+      pass.setPipeline(compiled.pipeline);
+      pass.setBindGroup(0, bindGroup, dynamicOffsets);
+      if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset);
+      else pass.dispatchWorkgroups(x, y, z);
+      if (querySet) e.endPass();
+    });
     this.#dispatches++;
     const key = spec.path === undefined ? spec.kernel : `${spec.kernel}:${spec.path}`;
     this.#paths.set(key, (this.#paths.get(key) ?? 0) + 1);
@@ -409,10 +481,14 @@ export class GpuRuntime {
     return this.scratch('placeholder', 16);
   }
 
-  /** Uploads host data into `dst` in queue order with the work already encoded. */
+  /**
+   * Uploads host data into `dst` in queue order with the work already encoded. With nothing
+   * pending, `writeBuffer` straight from the caller's array (its one copy into GPU-visible
+   * memory; a Float32Array batch is not copied on the host first).
+   */
   upload(dst: GPUBuffer, data: ArrayBufferView): void {
     if (data.byteLength === 0) return;
-    if (this.#encoder === null) {
+    if (this.#encoding === null && this.#deferred === null && this.#queuedCount === 0) {
       this.device.queue.writeBuffer(dst, 0, data.buffer, data.byteOffset, data.byteLength);
       return;
     }
@@ -427,48 +503,105 @@ export class GpuRuntime {
       new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     );
     staging.unmap();
-    this.encoderForCopy().copyBufferToBuffer(staging, 0, dst, 0, size);
+    this.copies((enc) => enc.copyBufferToBuffer(staging, 0, dst, 0, size));
     this.#afterSubmit.push(() => staging.destroy());
   }
 
   // ---- submission -----------------------------------------------------------------------
 
-  /** Submits everything encoded so far (one command buffer). */
+  /**
+   * Submits everything encoded so far (one command buffer): at once, or, when the submit waits
+   * for a pipeline still compiling, as soon as the compiles are done (after earlier submits).
+   */
   flush(): void {
-    this.#endPass();
-    if (this.#encoder === null) return;
-    const encoder = this.#encoder;
-    this.#encoder = null;
-    let profileRead: { buffer: GPUBuffer; kernels: string[] } | null = null;
-    if (this.#querySet && this.#queryKernels.length > 0) {
-      const count = this.#queryKernels.length * 2;
-      const resolve = this.device.createBuffer({
-        size: count * 8,
-        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
-      });
-      const read = this.device.createBuffer({
-        size: count * 8,
-        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      });
-      encoder.resolveQuerySet(this.#querySet, 0, count, resolve, 0);
-      encoder.copyBufferToBuffer(resolve, 0, read, 0, count * 8);
-      this.#afterSubmit.push(() => resolve.destroy());
-      profileRead = { buffer: read, kernels: this.#queryKernels };
-      this.#queryKernels = [];
-    }
+    if (this.#encoding === null && this.#deferred === null) return;
+    const encoding = this.#encoding ?? new Encoding(this.device.createCommandEncoder());
+    const deferred = this.#deferred;
+    const waits = this.#waits;
+    this.#encoding = null;
+    this.#deferred = null;
+    this.#waits = [];
+    const queries = this.#queryKernels;
+    this.#queryKernels = [];
+    // The parameters of this submit: copied when the submit waits, since the next dispatches
+    // write the same arena.
+    const arenas: { buffer: GPUBuffer; data: Uint8Array }[] = [];
     for (let i = 0; i <= this.#arenaIndex && i < this.#arenas.length; i++) {
       const a = this.#arenas[i];
       const used = i < this.#arenaIndex ? ARENA_BYTES : this.#arenaOffset;
-      if (used > 0) this.device.queue.writeBuffer(a.buffer, 0, a.data.buffer, 0, used);
+      if (used > 0) {
+        const data = a.data.subarray(0, used);
+        arenas.push({ buffer: a.buffer, data: deferred ? data.slice() : data });
+      }
     }
     this.#arenaIndex = 0;
     this.#arenaOffset = 0;
-    this.device.queue.submit([encoder.finish()]);
-    this.#submits++;
     this.#labelCounts.clear();
-    for (const f of this.#afterSubmit) f();
+    const afterSubmit = this.#afterSubmit;
     this.#afterSubmit = [];
-    if (profileRead) this.#pendingProfiles.push(this.#collectProfile(profileRead));
+    const submit = () => {
+      if (this.#destroyed) return;
+      for (const op of deferred ?? []) op(encoding);
+      encoding.endPass();
+      const profileRead = this.#resolveQueries(encoding.encoder, queries);
+      for (const a of arenas) {
+        this.device.queue.writeBuffer(
+          a.buffer,
+          0,
+          a.data.buffer,
+          a.data.byteOffset,
+          a.data.byteLength,
+        );
+      }
+      this.device.queue.submit([encoding.encoder.finish()]);
+      this.#submits++;
+      for (const f of afterSubmit) f();
+      if (profileRead) {
+        profileRead.resolve.destroy();
+        this.#pendingProfiles.push(this.#collectProfile(profileRead));
+      }
+    };
+    if (deferred === null) {
+      submit();
+      return;
+    }
+    if (waits.length > 0) this.#compileWaits++;
+    this.#queuedCount++;
+    this.#queued = this.#queued
+      .then(() => Promise.all(waits))
+      .then(submit)
+      .catch((err: unknown) => {
+        this.#errors.push(err instanceof Error ? err.message : String(err));
+      })
+      .finally(() => {
+        this.#queuedCount--;
+      });
+  }
+
+  /** Resolves this submit's timestamp queries into a buffer to read after it ran. */
+  #resolveQueries(
+    encoder: GPUCommandEncoder,
+    kernels: string[],
+  ): { buffer: GPUBuffer; resolve: GPUBuffer; kernels: string[] } | null {
+    if (!this.#querySet || kernels.length === 0) return null;
+    const count = kernels.length * 2;
+    const resolve = this.device.createBuffer({
+      size: count * 8,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    const read = this.device.createBuffer({
+      size: count * 8,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    encoder.resolveQuerySet(this.#querySet, 0, count, resolve, 0);
+    encoder.copyBufferToBuffer(resolve, 0, read, 0, count * 8);
+    return { buffer: read, resolve, kernels };
+  }
+
+  /** Submits what is encoded and waits until every submit so far reached the queue. */
+  async #submitted(): Promise<void> {
+    this.flush();
+    await this.#queued;
   }
 
   async #collectProfile(p: { buffer: GPUBuffer; kernels: string[] }): Promise<void> {
@@ -486,7 +619,7 @@ export class GpuRuntime {
 
   /** GPU milliseconds per kernel since the last reset (timestamp queries; profiling only). */
   async kernelTimes(reset = true): Promise<Record<string, number>> {
-    this.flush();
+    await this.#submitted();
     await Promise.all(this.#pendingProfiles);
     this.#pendingProfiles = [];
     const out: Record<string, number> = {};
@@ -502,8 +635,8 @@ export class GpuRuntime {
       size,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
-    this.encoderForCopy().copyBufferToBuffer(src, 0, staging, 0, size);
-    this.flush();
+    this.copies((enc) => enc.copyBufferToBuffer(src, 0, staging, 0, size));
+    await this.#submitted();
     try {
       try {
         await staging.mapAsync(GPUMapMode.READ);
@@ -524,7 +657,7 @@ export class GpuRuntime {
 
   /** Waits for the queue, then throws what the device reported since the last check. */
   async sync(): Promise<void> {
-    this.flush();
+    await this.#submitted();
     await this.device.queue.onSubmittedWorkDone();
     this.throwErrors();
   }
@@ -538,8 +671,10 @@ export class GpuRuntime {
   }
 
   destroy(): void {
-    this.#endPass();
-    this.#encoder = null;
+    this.#destroyed = true;
+    this.#encoding?.endPass();
+    this.#encoding = null;
+    this.#deferred = null;
     this.pool.clear();
     this.#bindGroups.clear();
     for (const b of this.#scratch.values()) b.destroy();

@@ -32,6 +32,8 @@ describe.skipIf(probe.skip)(`bench:gpu (${probe.reason})`, () => {
       expect(s.dispatchesPerStep).toBeGreaterThan(20);
       // Bind groups are cached: after warm-up a step creates none.
       expect(s.bindGroupsCreatedPerStep).toBe(0);
+      // Pipelines compiled (asynchronously) during warm-up: none in the steps timed.
+      expect(s.pipelinesCreatedPerStep).toBe(0);
       expect(s.rooflineStepMs).toBeGreaterThan(0);
       const kernels = s.kernels.map((k) => k.kernel);
       expect(kernels).toEqual(expect.arrayContaining(['matmul', 'topk', 'scatterOuterAdd']));

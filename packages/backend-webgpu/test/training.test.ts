@@ -75,6 +75,44 @@ describe.skipIf(probe.skip)(`trainer on webgpu (${probe.reason})`, () => {
     }
   });
 
+  it('pipelines compile asynchronously; after warm-up a step creates and waits for none', async () => {
+    const backend = await createWebGpuBackend();
+    let compiledSync = 0;
+    const device = backend.device;
+    const original = device.createComputePipeline.bind(device);
+    device.createComputePipeline = (d: GPUComputePipelineDescriptor) => {
+      compiledSync++;
+      return original(d);
+    };
+    try {
+      const data = new SyntheticActivations({ dIn: 32, nFeatures: 128, batchSize: 64, seed: 1 });
+      const trainer = await Trainer.create(
+        backend,
+        { dIn: 32, dSae: 128, k: 4, batchSize: 64, steps: 4, seed: 1, deadTokens: 64 },
+        { initData: data.batch(256) },
+      );
+      const before = backend.stats;
+      await trainer.step(data.batch(64));
+      const first = backend.stats;
+      // The first step compiled its kernels and its submit waited for them.
+      expect(first.pipelinesCreated).toBeGreaterThan(before.pipelinesCreated);
+      expect(first.compileWaits).toBeGreaterThan(before.compileWaits);
+      await trainer.step(data.batch(64));
+      const warm = backend.stats;
+      const m = await trainer.step(data.batch(64));
+      await trainer.step(data.batch(64));
+      const after = backend.stats;
+      expect(m.deadFraction).toBeGreaterThan(0); // the AuxK kernels ran in the steps counted
+      expect(after.pipelinesCreated).toBe(warm.pipelinesCreated);
+      expect(after.compileWaits).toBe(warm.compileWaits);
+      expect(after.submits).toBeGreaterThan(warm.submits);
+      expect(compiledSync).toBe(0);
+      trainer.dispose();
+    } finally {
+      await backend.destroy();
+    }
+  });
+
   it('a Top-K SAE (m = 256, k = 4) recovers ≥ 90% of 256 true features in d = 32', async () => {
     // core's shared scenario; 2500 steps take about 80 s on llvmpipe with two shared cores.
     const backend = await createWebGpuBackend();

@@ -7,5 +7,5 @@ export function copy(rt: GpuRuntime, out: Tensor, src: Tensor): void {
   const s = gpu(src);
   if (o.buffer === s.buffer || o.size === 0) return;
   o.touch();
-  rt.encoderForCopy().copyBufferToBuffer(s.buffer, 0, o.buffer, 0, o.byteLength);
+  rt.copies((enc) => enc.copyBufferToBuffer(s.buffer, 0, o.buffer, 0, o.byteLength));
 }

@@ -22,7 +22,7 @@ export function fill(rt: GpuRuntime, out: Tensor, value: number): void {
   const o = gpu(out);
   if (value === 0 && !Object.is(value, -0)) {
     o.touch();
-    rt.encoderForCopy().clearBuffer(o.buffer, 0, Math.ceil(o.byteLength / 4) * 4);
+    rt.copies((enc) => enc.clearBuffer(o.buffer, 0, Math.ceil(o.byteLength / 4) * 4));
     return;
   }
   const t = wgslType(o);

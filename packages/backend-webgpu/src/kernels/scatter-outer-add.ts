@@ -231,9 +231,10 @@ export function scatterOuterAdd(
   const last = built.get(rt);
   if (!(last && last.indices === ix && last.version === ix.version && last.m === m)) {
     const cursor = rt.scratch('scatterOuterAdd.cursor', m * 4);
-    const enc = rt.encoderForCopy();
-    enc.clearBuffer(counts.buffer, 0, counts.byteLength);
-    enc.clearBuffer(cursor.buffer, 0, cursor.byteLength);
+    rt.copies((enc) => {
+      enc.clearBuffer(counts.buffer, 0, counts.byteLength);
+      enc.clearBuffer(cursor.buffer, 0, cursor.byteLength);
+    });
     rt.dispatch(COUNT, [counts, ix], launch(rt, pairs), params().u32(pairs));
     rt.dispatch(SCAN, [offsets, counts], rt.grid(Math.ceil(m / 256)), params().u32(m));
     rt.dispatch(LIST, [list, cursor, offsets, ix], launch(rt, pairs), params().u32(pairs));
