@@ -153,6 +153,40 @@ describe.each(['jumprelu', 'standard'] as const)('%s training', (arch) => {
   });
 });
 
+describe('jumprelu threshold step', () => {
+  it('is θ·exp(Δ) with Δ the Adam step on log θ, as float64 computes it, even at lr 1', async () => {
+    // lr 1 makes Δ ≈ ∓1 on the first step, where θ·(1 + Δ) would reach 0 or 2θ instead of
+    // θ/e or θ·e; later steps check Adam's bias corrections through the same formula.
+    const config: TrainConfigInput = { ...configs.jumprelu, lr: 1, warmupSteps: 0 };
+    const c = resolveTrainConfig(config);
+    const t = await Trainer.create(createCpuBackend(), config);
+    const data = batches(4);
+    t.initialize(data[0]);
+    let before = Float64Array.from((await t.saveState()).arrays.threshold, Number);
+    let moved = 0;
+    for (const batch of data) {
+      const { step, lr } = await t.step(batch);
+      const after = await t.saveState();
+      const m = after.arrays['adam_m.threshold'];
+      const v = after.arrays['adam_v.threshold'];
+      const theta = after.arrays.threshold;
+      for (let i = 0; i < theta.length; i++) {
+        const mHat = m[i] / (1 - c.beta1 ** step);
+        const vHat = v[i] / (1 - c.beta2 ** step);
+        const want = before[i] * Math.exp((-lr * mHat) / (Math.sqrt(vHat) + c.eps));
+        expect(Math.abs(theta[i] - want), `θ[${i}] at step ${step}`).toBeLessThanOrEqual(
+          1e-5 * want,
+        );
+        if (Math.abs(theta[i] / before[i] - 1) > 0.5) moved++;
+      }
+      before = Float64Array.from(theta, Number);
+    }
+    // The check above covered large steps, not only θ's that stood still.
+    expect(moved).toBeGreaterThan(10);
+    t.dispose();
+  });
+});
+
 describe('dense architectures: config', () => {
   it('fills the defaults (SAELens / Anthropic) and refuses keys of other architectures', () => {
     const j = resolveTrainConfig({ architecture: 'jumprelu', dIn: 8, dSae: 32, steps: 1000 });
@@ -183,7 +217,8 @@ describe('dense architectures: config', () => {
     expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, auxkAlpha: 0.1 })).toBe('auxkAlpha');
     expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, targetL0: 64 })).toBe('targetL0');
     expect(err({ architecture: 'topk', dIn: 8, dSae: 32 })).toBe('k');
-    expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, lr: 0.5 })).toBe('lr');
+    // θ's log-space step is exact (θ·exp(Δ)), so no lr is too large for it to stay positive.
+    expect(err({ architecture: 'jumprelu', dIn: 8, dSae: 32, lr: 2 })).toBeNull();
   });
 
   it('standard keeps W_dec rows free; jumprelu keeps them at unit norm', async () => {

@@ -3,6 +3,7 @@ export { adam } from './adam.js';
 export { axpby } from './axpby.js';
 export { columnSums } from './column-sums.js';
 export { copy } from './copy.js';
+export { exp } from './exp.js';
 export { fill } from './fill.js';
 export { gatherDot } from './gather-dot.js';
 export { gatherSum } from './gather-sum.js';

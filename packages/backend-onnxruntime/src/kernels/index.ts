@@ -2,6 +2,7 @@
 // kernels (reference.ts), bound to an OrtContext by bindKernels.
 export { adam } from './adam.js';
 export { axpby } from './axpby.js';
+export { exp } from './exp.js';
 export { gatherDot } from './gather-dot.js';
 export { gatherSum } from './gather-sum.js';
 export { matmul } from './matmul.js';

@@ -4,6 +4,7 @@ import { adam } from './adam.js';
 import { axpby } from './axpby.js';
 import { columnSums } from './column-sums.js';
 import { copy } from './copy.js';
+import { exp } from './exp.js';
 import { fill } from './fill.js';
 import { gatherDot } from './gather-dot.js';
 import { gatherSum } from './gather-sum.js';
@@ -39,6 +40,7 @@ export const WEBGPU_KERNELS: ContextKernels<GpuRuntime> = {
   maskPositive,
   greaterThan,
   thresholdRelu,
+  exp,
   staleCounter,
   adam,
   normalizeRows,

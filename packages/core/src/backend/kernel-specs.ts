@@ -238,6 +238,12 @@ export const KERNEL_SPECS: { readonly [K in KernelName]: KernelSpec<K> } = {
       else check.size('threshold', threshold, asMatrix(x)[1], 'one per column of x');
     },
   },
+  exp: {
+    name: 'exp',
+    args: [f32('out', true), f32('x')],
+    mayAlias: [['out', 'x']],
+    relations: (check, out, x) => check.sameSize('x', x, 'out', out),
+  },
   staleCounter: {
     name: 'staleCounter',
     args: [anyOut('counter'), { kind: 'tensor', name: 'fired', dtype: 'any' }, num('increment')],

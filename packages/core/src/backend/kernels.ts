@@ -75,6 +75,13 @@ export interface KernelSignatures {
    * out may alias x.
    */
   thresholdRelu(out: Tensor, x: Tensor, threshold: Tensor, index?: number): void;
+  /**
+   * out = eˣ elementwise; out may alias x. e^±0 = 1 exactly; x > 88.7228 (beyond float32's
+   * largest value) gives +∞; results below float32's smallest normal (x < −87.3365) may be
+   * flushed to 0, as GPUs do, and x ≤ −104 gives exactly 0. (JumpReLU's threshold θ is trained
+   * in log space: θ ← θ·exp(Δ log θ).)
+   */
+  exp(out: Tensor, x: Tensor): void;
   /** counter = fired > 0 ? 0 : counter + increment, in place (tokens since a latent fired). */
   staleCounter(counter: Tensor, fired: Tensor, increment: number): void;
 

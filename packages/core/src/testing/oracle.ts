@@ -219,6 +219,12 @@ export function maskPositive(grad: ArrayLike<number>, ref: ArrayLike<number>): F
   return Float64Array.from(grad, (g, i) => (ref[i] > 0 ? g : 0));
 }
 
+/** out = eˣ in float64: one term per element, its magnitude the result itself. */
+export function exp(x: ArrayLike<number>): Expected {
+  const ref = Float64Array.from(x, (v) => Math.exp(v));
+  return { ref, magnitude: ref, terms: 1 };
+}
+
 export function greaterThan(x: ArrayLike<number>, threshold: number): Float64Array {
   return Float64Array.from(x, (v) => (v > threshold ? 1 : 0));
 }

@@ -153,8 +153,6 @@ export interface TrainConfig {
 
 export const DEFAULT_DEAD_TOKENS = 10_000_000;
 export const DEFAULT_BATCH_SIZE = 4096;
-/** The largest lr JumpReLU accepts (see resolveTrainConfig). */
-export const JUMPRELU_MAX_LR = 0.25;
 
 /** d/2 rounded to the nearest power of two in log scale (Gao et al.: 512 for d = 768). */
 export function defaultKAux(dIn: number, dSae: number): number {
@@ -226,15 +224,6 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   }
 
   const lr = given(input, 'lr') ?? defaultLr(dSae);
-  // JumpReLU applies Adam's step Δ on log θ as θ·(1 + Δ); |Δ| ≤ (1 − β1)/sqrt(1 − β2)·lr
-  // ≈ 3.2·lr, so θ stays positive below this.
-  if (architecture === 'jumprelu' && lr > JUMPRELU_MAX_LR) {
-    throw new ConfigError(
-      'lr',
-      `${lr} is too large for jumprelu: its thresholds take multiplicative steps of up to ~3·lr and must stay positive (at most ${JUMPRELU_MAX_LR})`,
-      `lower lr to ${JUMPRELU_MAX_LR} or less`,
-    );
-  }
   const warmupSteps =
     given(input, 'warmupSteps') ?? (steps === null ? 1000 : Math.min(1000, Math.ceil(steps / 10)));
   // A dense architecture trains every latent through its penalty; it has no AuxK.

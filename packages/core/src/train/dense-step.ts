@@ -47,7 +47,7 @@ interface DenseWork {
 export class DenseStep {
   /** jumprelu: θ [m, 1] (scaled units). */
   readonly threshold: Tensor | null;
-  /** jumprelu: ∂L/∂log θ [m, 1], Adam's gradient; and Adam's step Δlog θ. */
+  /** jumprelu: ∂L/∂log θ [m, 1], Adam's gradient; and Adam's step Δlog θ (then exp(Δ)). */
   readonly thresholdGrad: Tensor | null;
   readonly thresholdDelta: Tensor | null;
   readonly #ident: Tensor;
@@ -104,11 +104,11 @@ export class DenseStep {
     return w;
   }
 
-  /** θ ← θ + θ ⊙ Δ, in place. */
-  scaleThreshold(delta: Tensor): void {
+  /** θ ← θ ⊙ factor, in place. */
+  scaleThreshold(factor: Tensor): void {
     const theta = this.threshold!;
-    this.#times(this.#tmp, theta, delta);
-    this.backend.axpby(theta, 1, theta, 1, this.#tmp);
+    this.#times(this.#tmp, theta, factor);
+    this.backend.copy(theta, this.#tmp);
   }
 
   /** out = a ⊙ b for [m, 1] tensors (a gather-dot with identity indices). */

@@ -375,11 +375,12 @@ export class TrainGraph {
       b.adam(this.params[name], this.grads[name], this.adamM[name], this.adamV[name], adam);
     }
     if (thresholdGrad) {
-      // Adam on log θ, applied as θ ← θ·(1 + Δ): exp(Δ) to first order (|Δ| ≈ lr), since the
-      // contract has no elementwise exp. θ stays positive while |Δ| < 1.
+      // Adam on log θ: its step Δ (Adam run on a zero parameter) becomes θ ← θ·exp(Δ), so θ
+      // stays positive at any lr.
       const delta = this.dense!.thresholdDelta!;
       b.fill(delta, 0);
       b.adam(delta, thresholdGrad, this.thresholdAdamM!, this.thresholdAdamV!, adam);
+      b.exp(delta, delta);
       this.dense!.scaleThreshold(delta);
     }
     if (unitDecoder) b.normalizeRows(this.params.wDec);

@@ -253,6 +253,8 @@ const BAD_CALLS: readonly BadCall[] = [
     (b, { f }) => b.greaterThan(f(3), f(4), 0),
     /^greaterThan: out \[3\] must have the size of x \[4\]/,
   ],
+  ['exp', 'x', (b, { f }) => b.exp(f(3), f(4)), /^exp: x \[4\] must have the size of out \[3\]/],
+  ['exp', 'x', (b, { f, i }) => b.exp(f(3), i(3)), /^exp: x must be float32, got int32/],
   [
     'thresholdRelu',
     'threshold',

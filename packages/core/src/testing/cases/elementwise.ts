@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { DeviceScale } from '../../backend/scale.js';
 import type { CaseContext, ConformanceGroup } from '../case.js';
 import * as oracle from '../oracle.js';
@@ -45,7 +46,7 @@ async function checkAxpby(
 }
 
 export const elementwiseCases: ConformanceGroup = {
-  name: 'elementwise: axpby / maskPositive / greaterThan / thresholdRelu / staleCounter',
+  name: 'elementwise: axpby / maskPositive / greaterThan / thresholdRelu / exp / staleCounter',
   cases: [
     {
       name: 'axpby with number scales on ragged sizes',
@@ -145,6 +146,50 @@ export const elementwiseCases: ConformanceGroup = {
             out,
             oracle.thresholdRelu(x, 17, th[index]),
           );
+        }
+      },
+    },
+    {
+      name: 'exp on ragged sizes, in place too',
+      async run(ctx) {
+        for (const n of [1, 17, 4099]) {
+          // Adam-sized steps and a wider spread; float64 rounded once is the reference.
+          const x = Float32Array.from(ctx.random.normal(n), (v, i) => (i % 2 ? v * 0.01 : v * 4));
+          const out = ctx.f32([n], ctx.random.normal(n));
+          ctx.backend.exp(out, ctx.f32([n], x));
+          await ctx.expectClose(`[${n}]`, out, oracle.exp(x));
+          const tx = ctx.f32([n], x);
+          ctx.backend.exp(tx, tx);
+          await ctx.expectClose(`[${n}] in place`, tx, oracle.exp(x));
+        }
+      },
+    },
+    {
+      name: 'exp at the edges: ±0 → 1, overflow → +∞, deep underflow → 0, near-subnormal stays tiny',
+      async run(ctx) {
+        // Relative accuracy over float32's whole normal range. WGSL only promises exp within
+        // 3 + 2·|x| ulps, so this check allows 2e-5 (≈ 180 ulps at |x| = 88).
+        const wide = Float32Array.from([-87, -60, -20, -1e-7, 1e-7, 20, 60, 88]);
+        const tw = ctx.f32([wide.length], wide);
+        ctx.backend.exp(tw, tw);
+        await ctx.expectClose('x in [−87, 88]', tw, oracle.exp(wide), { atol: 0, rtol: 2e-5 });
+        // Exact: e^±0 = 1; past ln(float32 max) the result is +∞; at or below −104 it is 0
+        // (e^−104 is under half the smallest subnormal, so every rounding gives 0).
+        const exact = Float32Array.from([0, -0, 89, 100, Infinity, -104, -200, -1e30, -Infinity]);
+        const want = [1, 1, Infinity, Infinity, Infinity, 0, 0, 0, 0];
+        const te = ctx.f32([exact.length], exact);
+        ctx.backend.exp(te, te);
+        await ctx.expectExact('±0, overflow, deep underflow', te, want);
+        // Results below the smallest normal float32 (2^−126) may be flushed to 0 (GPUs do); if
+        // not, they must be the true value to within a subnormal's spacing, never garbage.
+        const sub = Float32Array.from([-88, -95, -100, -103]);
+        const ts = ctx.f32([sub.length], sub);
+        ctx.backend.exp(ts, ts);
+        const got = await ctx.read(ts);
+        const ref = oracle.exp(sub).ref;
+        for (let i = 0; i < sub.length; i++) {
+          const ok = got[i] === 0 || Math.abs(got[i] - ref[i]) <= 2 ** -149 + 2e-5 * ref[i];
+          expect(ok, `exp(${sub[i]}) gave ${got[i]}: want 0 or e^x ≈ ${ref[i]}`).toBe(true);
         }
       },
     },
