@@ -1,3 +1,5 @@
+import type { RunSource } from '@saekit/core';
+
 /**
  * How many passes over the data a run makes, for the plan line, and the warning a run
  * past one epoch gets: its later steps see rows the SAE has already trained on, so its
@@ -19,4 +21,15 @@ export function epochPlan(
       `the SAE sees each row about ${Math.round(epochs)} times (one pass is --steps ${fit}); ` +
       'more data, fewer --steps or a smaller --batch-size avoid it',
   };
+}
+
+/** The epoch plan of a run on `source` when its data has a size (shards) and the run a length. */
+export function sourceEpochs(
+  source: RunSource,
+  batchSize: number,
+  steps: number,
+): ReturnType<typeof epochPlan> | undefined {
+  return 'dataset' in source && Number.isFinite(steps)
+    ? epochPlan((source.dataset as { rows: number }).rows, batchSize, steps)
+    : undefined;
 }

@@ -79,7 +79,13 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--shuffle-buffer <n>', 'tokens in the shuffle buffer').argParser(positiveInt),
     )
-    .addOption(new Option('--resume', 'continue the run saved in --out'))
+    .addOption(
+      new Option(
+        '--sweep <file>',
+        'train several SAEs from one activation stream: a JSON list of members, each config values that override the flags (e.g. [{"k": 16}, {"k": 32, "name": "k32"}]); each goes to --out/<name>',
+      ),
+    )
+    .addOption(new Option('--resume', 'continue the run (or sweep) saved in --out'))
     .addOption(new Option('--force', 'start a fresh run even if --out already holds one'))
     .addOption(
       new Option(

@@ -46,6 +46,20 @@ export function formatRate(tokensPerSecond: number): string {
   return tokensPerSecond.toFixed(0);
 }
 
+/** The numbers a live bar shows after the step count. */
+const BAR_FIELDS = '{rate} tok/s | FVU {fvu} | L0 {l0} | dead {dead}%';
+const BAR_OPTIONS = { stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 } as const;
+const NO_NUMBERS = { rate: '-', fvu: '-', l0: '-', dead: '-' };
+
+function barNumbers(rate: RateMeter, u: ProgressUpdate) {
+  return {
+    rate: formatRate(rate.update(u.tokens)),
+    fvu: u.fvu.toFixed(4),
+    l0: u.l0.toFixed(1),
+    dead: (u.deadFraction * 100).toFixed(1),
+  };
+}
+
 /** A live bar (cli-progress) on stderr: step, tokens/s, FVU, L0, dead %, ETA. */
 class BarDisplay implements ProgressDisplay {
   readonly #bar: cliProgress.SingleBar;
@@ -54,26 +68,14 @@ class BarDisplay implements ProgressDisplay {
   constructor(totalSteps: number, startStep: number, startTokens: number) {
     this.#rate.update(startTokens);
     this.#bar = new cliProgress.SingleBar(
-      {
-        format:
-          '{bar} {value}/{total} | {rate} tok/s | FVU {fvu} | L0 {l0} | dead {dead}% | ETA {eta_formatted}',
-        stream: process.stderr,
-        hideCursor: true,
-        etaBuffer: 50,
-        fps: 5,
-      },
+      { ...BAR_OPTIONS, format: `{bar} {value}/{total} | ${BAR_FIELDS} | ETA {eta_formatted}` },
       cliProgress.Presets.shades_classic,
     );
-    this.#bar.start(totalSteps, startStep, { rate: '-', fvu: '-', l0: '-', dead: '-' });
+    this.#bar.start(totalSteps, startStep, NO_NUMBERS);
   }
 
   update(u: ProgressUpdate): void {
-    this.#bar.update(u.step, {
-      rate: formatRate(this.#rate.update(u.tokens)),
-      fvu: u.fvu.toFixed(4),
-      l0: u.l0.toFixed(1),
-      dead: (u.deadFraction * 100).toFixed(1),
-    });
+    this.#bar.update(u.step, barNumbers(this.#rate, u));
   }
 
   log(message: string): void {
@@ -97,6 +99,8 @@ class LineDisplay implements ProgressDisplay {
     startStep: number,
     startTokens: number,
     readonly everySteps: number,
+    /** Put before each line: a sweep member's name. */
+    readonly label = '',
   ) {
     this.#startStep = startStep;
     this.#rate.update(startTokens);
@@ -110,7 +114,7 @@ class LineDisplay implements ProgressDisplay {
     const done = u.step - this.#startStep;
     const eta = done > 0 ? (elapsed / done) * (this.totalSteps - u.step) : Number.NaN;
     process.stderr.write(
-      `step ${u.step}/${this.totalSteps}  tokens ${u.tokens}  fvu ${u.fvu.toFixed(4)}  ` +
+      `${this.label}step ${u.step}/${this.totalSteps}  tokens ${u.tokens}  fvu ${u.fvu.toFixed(4)}  ` +
         `l0 ${u.l0.toFixed(1)}  dead ${(u.deadFraction * 100).toFixed(1)}%  ` +
         `${formatRate(rate)} tok/s  eta ${formatDuration(eta)}\n`,
     );
@@ -134,4 +138,100 @@ export function createProgressDisplay(options: {
   return process.stderr.isTTY && !options.plain
     ? new BarDisplay(options.totalSteps, options.startStep, options.startTokens)
     : new LineDisplay(options.totalSteps, options.startStep, options.startTokens, options.logEvery);
+}
+
+/** Progress of a sweep: one line per member. */
+export interface SweepDisplay {
+  update(member: number, u: ProgressUpdate): void;
+  log(message: string): void;
+  stop(): void;
+}
+
+/** One live bar per member (cli-progress's MultiBar), each led by the member's name. */
+class SweepBars implements SweepDisplay {
+  readonly #bars: cliProgress.MultiBar;
+  readonly #members: { bar: cliProgress.SingleBar; rate: RateMeter }[];
+
+  constructor(
+    names: readonly string[],
+    totalSteps: number,
+    startStep: number,
+    startTokens: number,
+  ) {
+    const width = Math.max(...names.map((n) => n.length));
+    this.#bars = new cliProgress.MultiBar(
+      {
+        ...BAR_OPTIONS,
+        format: `{name} {bar} {value}/{total} | ${BAR_FIELDS}`,
+        barsize: 24,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.#members = names.map((name) => {
+      const rate = new RateMeter();
+      rate.update(startTokens);
+      const bar = this.#bars.create(totalSteps, startStep, {
+        name: name.padEnd(width),
+        ...NO_NUMBERS,
+      });
+      return { bar, rate };
+    });
+  }
+
+  update(member: number, u: ProgressUpdate): void {
+    const m = this.#members[member];
+    m.bar.update(u.step, barNumbers(m.rate, u));
+  }
+
+  log(message: string): void {
+    this.#bars.log(`${message}\n`);
+  }
+
+  stop(): void {
+    this.#bars.stop();
+  }
+}
+
+/** Plain lines, each led by its member's name, every `logEvery` steps. */
+class SweepLines implements SweepDisplay {
+  readonly #lines: LineDisplay[];
+
+  constructor(names: readonly string[], o: Omit<SweepDisplayOptions, 'names' | 'plain'>) {
+    const width = Math.max(...names.map((n) => n.length));
+    this.#lines = names.map(
+      (name) =>
+        new LineDisplay(
+          o.totalSteps,
+          o.startStep,
+          o.startTokens,
+          o.logEvery,
+          `${name.padEnd(width)}  `,
+        ),
+    );
+  }
+
+  update(member: number, u: ProgressUpdate): void {
+    this.#lines[member].update(u);
+  }
+
+  log(message: string): void {
+    process.stderr.write(`${message}\n`);
+  }
+
+  stop(): void {}
+}
+
+export interface SweepDisplayOptions {
+  readonly names: readonly string[];
+  readonly totalSteps: number;
+  readonly startStep: number;
+  readonly startTokens: number;
+  readonly logEvery: number;
+  readonly plain?: boolean;
+}
+
+export function createSweepDisplay(o: SweepDisplayOptions): SweepDisplay {
+  return process.stderr.isTTY && !o.plain
+    ? new SweepBars(o.names, o.totalSteps, o.startStep, o.startTokens)
+    : new SweepLines(o.names, o);
 }

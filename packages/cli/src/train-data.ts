@@ -1,4 +1,13 @@
-import { type JsonObject, type RunSnapshot, type RunSource, syntheticSource } from '@saekit/core';
+import {
+  isDenseArchitecture,
+  type JsonObject,
+  type RunSnapshot,
+  type RunSource,
+  syntheticSource,
+  TRAIN_CONFIG_FIELDS,
+  type TrainableArchitecture,
+  type TrainConfigInput,
+} from '@saekit/core';
 import { datasetSource } from '@saekit/io';
 import { syntheticSeed } from './synthetic-seed.js';
 
@@ -21,6 +30,30 @@ export const META_KEYS = [
   'modelName',
   'hookName',
 ] as const;
+
+/** The command line's data options, as `saekit train` parses them. */
+export interface DataOptions {
+  readonly data?: string;
+  readonly synthetic?: boolean;
+  readonly syntheticFeatures?: number;
+  readonly syntheticActive?: number;
+  readonly shuffleBuffer?: number;
+  readonly modelName?: string;
+  readonly hookName?: string;
+}
+
+/** A new run's metadata, from the command line's data options. */
+export function newMeta(o: DataOptions): TrainMeta {
+  return {
+    data: o.data ?? null,
+    synthetic: o.synthetic === true,
+    syntheticFeatures: o.syntheticFeatures ?? null,
+    syntheticActive: o.syntheticActive ?? 4,
+    shuffleBuffer: o.shuffleBuffer ?? null,
+    modelName: o.modelName ?? null,
+    hookName: o.hookName ?? null,
+  };
+}
 
 /** The run's batches: the shards, or the seeded synthetic generator. */
 export async function openSource(
@@ -65,4 +98,20 @@ export function saeMetadata(snapshot: RunSnapshot): JsonObject {
     hook_name: meta.hookName ?? 'unknown',
     ...(meta.data === null ? {} : { dataset_path: meta.data }),
   };
+}
+
+/** A new run's config: the given values, the data's width, and the CLI's own defaults. */
+export function newConfig(values: Record<string, unknown>, dIn: number): TrainConfigInput {
+  const config: Record<string, unknown> = { ...values, dIn, dSae: values.dSae ?? 8 * dIn };
+  for (const f of TRAIN_CONFIG_FIELDS) {
+    const d = 'cli' in f && 'default' in f.cli ? f.cli.default : undefined;
+    if (d !== undefined && config[f.key] === undefined) config[f.key] = d;
+  }
+  // jumprelu and standard learn their sparsity: they take no k.
+  if (values.k === undefined && isDenseArchitecture(config.architecture as TrainableArchitecture)) {
+    delete config.k;
+  }
+  // --tokens sets the length instead of --steps' default.
+  if (values.totalTokens !== undefined && values.steps === undefined) delete config.steps;
+  return config as unknown as TrainConfigInput;
 }

@@ -1,43 +1,48 @@
+import { existsSync } from 'node:fs';
 import {
   type Backend,
   ConfigError,
   DEFAULT_BATCH_SIZE,
   featureRecovery,
-  isDenseArchitecture,
   RUN_OPTION_FIELDS,
   RunExistsError,
   readSavedRun,
   type SavedRun,
   type StepMetrics,
   TRAIN_CONFIG_FIELDS,
-  type TrainableArchitecture,
   type TrainConfigInput,
   TrainingRun,
 } from '@saekit/core';
 import { RunFolder } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { flagError, kebab, schemaValues } from '../config-flags.js';
-import { epochPlan } from '../epochs.js';
+import { sourceEpochs } from '../epochs.js';
 import { InputError, InterruptedError, UsageError } from '../errors.js';
 import { Interrupt } from '../interrupt.js';
 import { createProgressDisplay, formatDuration, type ProgressDisplay } from '../progress.js';
-import { givenMeta, META_KEYS, openSource, saeMetadata, type TrainMeta } from '../train-data.js';
+import { sweepRecordPath } from '../sweep-plan.js';
+import {
+  type DataOptions,
+  givenMeta,
+  META_KEYS,
+  newConfig,
+  newMeta,
+  openSource,
+  saeMetadata,
+  type TrainMeta,
+} from '../train-data.js';
+import { trainSweep } from './train-sweep.js';
 
 /** `saekit train`'s options: the CLI's own, plus every config field by its flag's name. */
-export interface TrainOptions {
+export interface TrainOptions extends DataOptions {
   readonly out: string;
   readonly backend: BackendChoice;
-  readonly data?: string;
-  readonly synthetic?: boolean;
-  readonly syntheticFeatures?: number;
-  readonly syntheticActive?: number;
-  readonly shuffleBuffer?: number;
-  readonly modelName?: string;
-  readonly hookName?: string;
   readonly resume?: boolean;
   readonly force?: boolean;
   readonly allowBackendChange?: boolean;
   readonly progress?: boolean;
+  /** A JSON list of member configs: train them all from one stream (see train-sweep.ts). */
+  readonly sweep?: string;
   readonly [configAttribute: string]: unknown;
 }
 
@@ -64,6 +69,9 @@ export async function runTrain(
 }
 
 async function train(o: TrainOptions, given: (attribute: string) => boolean): Promise<void> {
+  if (o.sweep !== undefined || existsSync(sweepRecordPath(o.out))) {
+    return trainSweep(o, given);
+  }
   const folder = new RunFolder(o.out, { saeMetadata, onNote: log });
   const saved = o.resume ? await readSavedRun<TrainMeta>(folder) : null;
   if (o.resume && !saved) {
@@ -99,15 +107,7 @@ async function trainIn(
     checkpointEvery?: number;
     logEvery?: number;
   };
-  const meta: TrainMeta = saved?.metadata ?? {
-    data: o.data ?? null,
-    synthetic: o.synthetic === true,
-    syntheticFeatures: o.syntheticFeatures ?? null,
-    syntheticActive: o.syntheticActive ?? 4,
-    shuffleBuffer: o.shuffleBuffer ?? null,
-    modelName: o.modelName ?? null,
-    hookName: o.hookName ?? null,
-  };
+  const meta: TrainMeta = saved?.metadata ?? newMeta(o);
   const batchSize =
     saved?.config.batchSize ?? (values.batchSize as number | undefined) ?? DEFAULT_BATCH_SIZE;
   const seed = saved?.config.seed ?? (values.seed as number | undefined) ?? 0;
@@ -162,10 +162,7 @@ async function trainIn(
     const c = run.config;
     const steps = c.steps ?? Number.POSITIVE_INFINITY;
     // Shards have a size: say how many passes over them the run makes, and warn past one.
-    const epochs =
-      'dataset' in source && Number.isFinite(steps)
-        ? epochPlan((source.dataset as { rows: number }).rows, c.batchSize, steps)
-        : undefined;
+    const epochs = sourceEpochs(source, c.batchSize, steps);
     log(
       `${saved ? `resuming at step ${run.startStep}` : 'training'}: ${c.architecture} d_in=${c.dIn} ` +
         `d_sae=${c.dSae}${c.k === null ? '' : ` k=${c.k}`} batch=${c.batchSize} steps=${steps}` +
@@ -217,20 +214,4 @@ async function trainIn(
     run?.dispose();
     await backend?.destroy();
   }
-}
-
-/** A new run's config: the given values, the data's width, and the CLI's own defaults. */
-function newConfig(values: Record<string, unknown>, dIn: number): TrainConfigInput {
-  const config: Record<string, unknown> = { ...values, dIn, dSae: values.dSae ?? 8 * dIn };
-  for (const f of TRAIN_CONFIG_FIELDS) {
-    const d = 'cli' in f && 'default' in f.cli ? f.cli.default : undefined;
-    if (d !== undefined && config[f.key] === undefined) config[f.key] = d;
-  }
-  // jumprelu and standard learn their sparsity: they take no k.
-  if (values.k === undefined && isDenseArchitecture(config.architecture as TrainableArchitecture)) {
-    delete config.k;
-  }
-  // --tokens sets the length instead of --steps' default.
-  if (values.totalTokens !== undefined && values.steps === undefined) delete config.steps;
-  return config as unknown as TrainConfigInput;
 }

@@ -174,18 +174,19 @@ function extent(values: Iterable<number>): [number, number] {
   return [lo, hi];
 }
 
-/** Lines over a shared x axis; `logY` for losses spanning decades (non-positive y dropped). */
-export function lineChart(o: LineChartOptions): string {
+/** Scales, ticks and axes of an x–y chart over `pts` (full size). */
+function xyPlot(
+  pts: readonly (readonly [number, number])[],
+  o: Pick<LineChartOptions, 'xLabel' | 'yLabel' | 'logY' | 'zeroBased'>,
+  /** Room left and right of the extreme x values, as a fraction of their span (points at the edge). */
+  xPad = 0,
+) {
   const { width: WIDTH, height: HEIGHT } = SIZES.full;
-  const pts = o.series.map((s) =>
-    s.points.filter(
-      ([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (!o.logY || py > 0),
-    ),
-  );
-  const xs = extent(pts.flat().map((p) => p[0]));
-  let ys = extent(pts.flat().map((p) => p[1]));
+  const [x0, x1] = extent(pts.map((p) => p[0]));
+  const xs = [x0 - xPad * (x1 - x0), x1 + xPad * (x1 - x0)];
+  let ys = extent(pts.map((p) => p[1]));
   if (o.zeroBased && !o.logY) {
-    const hi = Math.max(0, ...pts.flat().map((p) => p[1]));
+    const hi = Math.max(0, ...pts.map((p) => p[1]));
     ys = [0, hi > 0 ? hi : 1];
   }
   const x = scaleLinear()
@@ -198,23 +199,33 @@ export function lineChart(o: LineChartOptions): string {
         .range(range)
         .nice()
     : scaleLinear().domain(ys).range(range).nice();
+  const [d0, d1] = y.domain();
+  const yTicks = o.logY ? logTicks(Math.min(d0, d1), Math.max(d0, d1)) : y.ticks(5);
+  const frameSvg = axes(
+    x.ticks(6),
+    x,
+    yTicks,
+    y,
+    o.xLabel,
+    o.yLabel,
+    tickFormatter(x, 6),
+    o.logY ? fmt : tickFormatter(y, 5),
+  );
+  return { x, y, axes: frameSvg };
+}
+
+const plottable = (logY: boolean | undefined) => (p: readonly [number, number]) =>
+  Number.isFinite(p[0]) && Number.isFinite(p[1]) && (!logY || p[1] > 0);
+
+/** Lines over a shared x axis; `logY` for losses spanning decades (non-positive y dropped). */
+export function lineChart(o: LineChartOptions): string {
+  const { width: WIDTH } = SIZES.full;
+  const pts = o.series.map((s) => s.points.filter(plottable(o.logY)));
+  const { x, y, axes: axesSvg } = xyPlot(pts.flat(), o);
   const path = line<readonly [number, number]>()
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));
-  const [d0, d1] = y.domain();
-  const yTicks = o.logY ? logTicks(Math.min(d0, d1), Math.max(d0, d1)) : y.ticks(5);
-  const body: string[] = [
-    axes(
-      x.ticks(6),
-      x,
-      yTicks,
-      y,
-      o.xLabel,
-      o.yLabel,
-      tickFormatter(x, 6),
-      o.logY ? fmt : tickFormatter(y, 5),
-    ),
-  ];
+  const body: string[] = [axesSvg];
   pts.forEach((p, i) => {
     const color = COLORS[i % COLORS.length];
     if (p.length === 1) {
@@ -231,6 +242,59 @@ export function lineChart(o: LineChartOptions): string {
     }
   });
   return frame(o.title, 'line', body.join(''));
+}
+
+export interface ScatterPoint {
+  readonly name: string;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * Named points (each a circle with data-name, data-x, data-y and a label), and a dashed line
+ * through the `line` points in x order (a Pareto frontier).
+ */
+export function scatterChart(o: {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly points: readonly ScatterPoint[];
+  readonly line?: readonly ScatterPoint[];
+  readonly logY?: boolean;
+}): string {
+  const shown = o.points.filter((p) => plottable(o.logY)([p.x, p.y]));
+  const {
+    x,
+    y,
+    axes: axesSvg,
+  } = xyPlot(
+    shown.map((p) => [p.x, p.y] as const),
+    o,
+    0.08,
+  );
+  const body: string[] = [axesSvg];
+  const through = [...(o.line ?? [])].filter((p) => shown.includes(p)).sort((a, b) => a.x - b.x);
+  if (through.length > 1) {
+    const path = line<ScatterPoint>()
+      .x((p) => x(p.x))
+      .y((p) => y(p.y));
+    body.push(
+      `<path d="${path(through) ?? ''}" fill="none" stroke="#9ca3af" stroke-dasharray="4 3" class="frontier"/>`,
+    );
+  }
+  const { width: WIDTH } = SIZES.full;
+  shown.forEach((p, i) => {
+    const [px, py] = [x(p.x).toFixed(1), y(p.y).toFixed(1)];
+    const color = COLORS[i % COLORS.length];
+    // Labels of points in the right half go to their left, so they stay inside the chart.
+    const left = x(p.x) > WIDTH / 2;
+    body.push(
+      `<circle cx="${px}" cy="${py}" r="4" fill="${color}" class="point" data-name="${escapeXml(p.name)}" data-x="${p.x}" data-y="${p.y}">` +
+        `<title>${escapeXml(`${p.name}: ${o.xLabel} ${fmt(p.x)}, ${o.yLabel} ${fmt(p.y)}`)}</title></circle>` +
+        `<text x="${(x(p.x) + (left ? -6 : 6)).toFixed(1)}" y="${(y(p.y) - 6).toFixed(1)}"${left ? ' text-anchor="end"' : ''} fill="${color}" class="legend">${escapeXml(p.name)}</text>`,
+    );
+  });
+  return frame(o.title, 'scatter', body.join(''));
 }
 
 export interface HistogramBin {

@@ -42,6 +42,8 @@ export interface SweepMember<M extends JsonObject = JsonObject> {
   readonly config: TrainConfigInput;
   readonly store?: RunStore;
   readonly metadata?: M;
+  /** Start over even if the store holds a checkpoint (default: RunExistsError). */
+  readonly overwrite?: boolean;
 }
 
 export interface SweepOptions {
@@ -106,6 +108,7 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
             config: m.config,
             ...(m.store ? { store: m.store } : {}),
             ...(m.metadata ? { metadata: m.metadata } : {}),
+            ...(m.overwrite ? { overwrite: true } : {}),
           }),
         ),
       );
