@@ -29,11 +29,12 @@ function defaultText(field: ConfigField): string | undefined {
 }
 
 /** Parses a flag's text as the field's type and checks it with the schema's own check. */
-function parser(field: ConfigField): (value: string) => number | number[] {
+function parser(field: ConfigField): (value: string) => string | number | number[] {
   const t = field.type;
   return (value) => {
-    let n: number | number[];
-    if (t.kind === 'int-list')
+    let n: string | number | number[];
+    if (t.kind === 'string') n = value;
+    else if (t.kind === 'int-list')
       n = value.split(',').map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
     else if (t.kind === 'int' && t.count) n = count(value);
     else if (t.kind === 'int') {
@@ -70,7 +71,9 @@ export function fieldOption(field: ConfigField): Option {
         ? '<n>'
         : t.kind === 'int-list'
           ? '<n,n,...>'
-          : '<x>';
+          : t.kind === 'string'
+            ? '<name>'
+            : '<x>';
   const option = new Option(`${flagName(field)} ${arg}`, help);
   return t.kind === 'choice' ? option.choices(t.choices) : option.argParser(parser(field));
 }

@@ -106,6 +106,7 @@ export {
 export { geometricMedian, inputScaleOf } from './train/init.js';
 export { checkConfigLimits } from './train/limits.js';
 export type { StepMetrics } from './train/metrics.js';
+export { pairedBatch, type SplitBatch, splitBatch } from './train/paired.js';
 export type { Json, JsonObject, TrainingState } from './train/state.js';
 export type { TrainerOptions, TrainOptions, TrainSummary } from './train/trainer.js';
 export { Trainer } from './train/trainer.js';

@@ -2,6 +2,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import { DataError, ShapeError } from '../errors.js';
 import type { Sae } from '../sae/sae.js';
+import { checkFiniteRows, splitBatch } from '../train/paired.js';
 
 export interface EvaluateOptions {
   /** A latent firing on more than this fraction of tokens counts as dense; default 0.1. */
@@ -21,7 +22,10 @@ export interface FiringHistogram {
 }
 
 export interface Evaluation {
-  /** Σ‖x̂ − x‖² / Σ‖x − mean(x)‖², the mean taken over every evaluated token. */
+  /**
+   * Σ‖x̂ − x‖² / Σ‖x − mean(x)‖², the mean taken over every evaluated token. For a transcoder
+   * x is the target: Σ‖ŷ − y‖² / Σ‖y − mean(y)‖².
+   */
   readonly fvu: number;
   /** Mean squared error per element (raw units). */
   readonly mse: number;
@@ -39,8 +43,9 @@ export interface Evaluation {
 
 /**
  * Evaluates an SAE on raw activation batches ([rows × dIn] each): reconstruction quality,
- * sparsity and the firing-frequency distribution. Reads back two numbers per batch and the
- * firing counts once at the end.
+ * sparsity and the firing-frequency distribution. A transcoder takes paired batches
+ * (`pairedBatch`: input rows, then target rows) and is scored against the target. Reads
+ * back two numbers per batch and the firing counts once at the end.
  */
 export async function evaluateSae(
   backend: Backend,
@@ -62,29 +67,21 @@ export async function evaluateSae(
   let active = 0;
   let tokens = 0;
   let batchNo = 0;
-  const work = new Map<number, { x: Tensor; diff: Tensor; on: Tensor }>();
+  const work = new Map<number, { x: Tensor; y: Tensor | null; diff: Tensor; on: Tensor }>();
   try {
     for await (const batch of batches as AsyncIterable<Float32Array>) {
       batchNo++;
-      if (batch.length === 0 || batch.length % d !== 0) {
-        throw new DataError(
-          `has ${batch.length} values, not a positive multiple of dIn = ${d}`,
-          `evaluation batch ${batchNo}`,
-        );
-      }
-      let rows = batch.length / d;
+      const source = `evaluation batch ${batchNo}`;
+      const split = splitBatch(batch, d, sae.transcoder, source);
+      let rows = split.rows;
       if (options.maxTokens !== undefined) rows = Math.min(rows, options.maxTokens - tokens);
       if (rows <= 0) break;
-      const data = batch.subarray(0, rows * d);
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i];
-        if (!Number.isFinite(v)) {
-          throw new DataError(
-            `non-finite value ${v} at column ${i % d}`,
-            `evaluation batch ${batchNo}`,
-            Math.floor(i / d),
-          );
-        }
+      const data = split.input.subarray(0, rows * d);
+      const target = split.target.subarray(0, rows * d);
+      checkFiniteRows(data, d, sae.transcoder ? `${source} input` : source);
+      if (sae.transcoder) checkFiniteRows(target, d, `${source} target`);
+      for (let i = 0; i < target.length; i++) {
+        const v = target[i];
         colSum[i % d] += v;
         sumSq += v * v;
       }
@@ -92,14 +89,16 @@ export async function evaluateSae(
       if (!w) {
         w = {
           x: backend.create([rows, d]),
+          y: sae.transcoder ? backend.create([rows, d]) : null,
           diff: backend.create([rows, d]),
           on: backend.create([rows, sae.width]),
         };
         work.set(rows, w);
       }
       backend.write(w.x, data);
+      if (w.y) backend.write(w.y, target);
       const { code, reconstruction } = sae.forward(w.x);
-      backend.axpby(w.diff, 1, reconstruction, -1, w.x);
+      backend.axpby(w.diff, 1, reconstruction, -1, w.y ?? w.x);
       backend.reduce(sums, 0, w.diff, 'sumSquares');
       backend.greaterThan(w.on, code.values, 0);
       backend.reduce(sums, 1, w.on, 'sum');
@@ -149,6 +148,8 @@ export async function evaluateSae(
   } finally {
     backend.dispose(counts);
     backend.dispose(sums);
-    for (const w of work.values()) for (const t of Object.values(w)) backend.dispose(t);
+    for (const w of work.values()) {
+      for (const t of Object.values(w)) if (t !== null) backend.dispose(t);
+    }
   }
 }

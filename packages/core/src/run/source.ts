@@ -55,13 +55,14 @@ async function* skipped(
 
 /**
  * The synthetic generator (design §3 metrics) as a run source: endless batches of
- * `options.batchSize` rows, and the true dictionary to score feature recovery with.
+ * `options.batchSize` rows, and the true dictionary to score feature recovery with (the
+ * target dictionary with `options.transcoder`: the one a transcoder's decoder should find).
  */
 export function syntheticSource(
   options: SyntheticOptions,
 ): RunSource & { readonly dictionary: Float32Array } {
   let first: SyntheticActivations | null = new SyntheticActivations(options);
-  const dictionary = first.dictionary;
+  const dictionary = first.targetDictionary ?? first.dictionary;
   const stream = () => {
     const g = first ?? new SyntheticActivations(options);
     first = null;

@@ -71,6 +71,11 @@ export function validateSaeWeights(w: SaeWeights): void {
       );
     }
   }
+  if (w.transcoder === true && w.applyBDecToInput) {
+    throw new ShapeError(
+      'SAE weights: a transcoder cannot subtract b_dec from its input (b_dec is in target space); applyBDecToInput must be false',
+    );
+  }
   if (w.architecture === 'jumprelu' || w.architecture === 'batchtopk') {
     if (!w.threshold)
       throw new ShapeError(`SAE weights: '${w.architecture}' needs 'threshold' [dSae]`);
@@ -91,6 +96,9 @@ export class Sae {
   readonly width: number;
   readonly applyBDecToInput: boolean;
   readonly foldedInputScale: number | undefined;
+  /** A transcoder: `decode` predicts a target activation, not the input (see SaeWeights). */
+  readonly transcoder: boolean;
+  readonly #foldedTargetScale: number | undefined;
   readonly #wEnc: Tensor;
   readonly #wDec: Tensor;
   readonly #bEnc: Tensor;
@@ -109,6 +117,8 @@ export class Sae {
     this.k = w.k;
     this.applyBDecToInput = w.applyBDecToInput;
     this.foldedInputScale = w.foldedInputScale;
+    this.transcoder = w.transcoder === true;
+    this.#foldedTargetScale = w.foldedTargetScale;
     const max = options.maxActive;
     if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > w.dSae)) {
       throw new ShapeError(
@@ -188,7 +198,7 @@ export class Sae {
     return y;
   }
 
-  /** Encode then decode; the caller disposes the code and the reconstruction. */
+  /** Encode then decode (a transcoder's prediction of its target); the caller disposes both. */
   forward(x: Tensor): { code: SparseCode; reconstruction: Tensor } {
     const code = this.encode(x);
     return { code, reconstruction: this.decode(code) };
@@ -242,6 +252,10 @@ export class Sae {
       ...(this.#threshold ? { threshold: await read(this.#threshold) } : {}),
       applyBDecToInput: this.applyBDecToInput,
       ...(this.foldedInputScale === undefined ? {} : { foldedInputScale: this.foldedInputScale }),
+      ...(this.transcoder ? { transcoder: true } : {}),
+      ...(this.#foldedTargetScale === undefined
+        ? {}
+        : { foldedTargetScale: this.#foldedTargetScale }),
     };
   }
 

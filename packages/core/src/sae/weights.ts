@@ -32,4 +32,12 @@ export interface SaeWeights {
    * runs as its architecture says; the first m_j latents alone are a coarser SAE.
    */
   readonly matryoshkaWidths?: readonly number[];
+  /**
+   * A transcoder: it predicts a target activation (e.g. an MLP's output, same width) from its
+   * input, so its FVU is measured against the target. Its input is never centred by b_dec
+   * (applyBDecToInput false; SAELens refuses it for transcoders too).
+   */
+  readonly transcoder?: boolean;
+  /** A transcoder's target scale t folded in at export (see Trainer.exportWeights). */
+  readonly foldedTargetScale?: number;
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { pairedBatch } from '../train/paired.js';
 import { Rng } from '../util/rng.js';
 
 export interface SyntheticOptions {
@@ -28,9 +29,32 @@ export interface SyntheticOptions {
     readonly childrenPerParent: number;
     readonly childProbability?: number;
   };
+  /**
+   * Transcoder data: each token also gets a target, the same sparse coefficients decoded
+   * through a second dictionary (`targetDictionary`, unit rows, drawn from its own stream so
+   * the inputs are those of the plain generator with this seed). `batch` then returns paired
+   * batches (`pairedBatch`: input rows, then target rows). Noise, if any, is added to both.
+   */
+  readonly transcoder?: boolean;
   /** Rows per batch of the async iterator; default 4096. */
   readonly batchSize?: number;
   readonly seed?: number;
+}
+
+/** `n` unit vectors of width `d` drawn from `rng`, [n, d] row-major. */
+function unitRows(rng: Rng, n: number, d: number): Float32Array {
+  const out = new Float32Array(n * d);
+  const row = new Float64Array(d);
+  for (let f = 0; f < n; f++) {
+    let norm = 0;
+    for (let c = 0; c < d; c++) {
+      row[c] = rng.normal();
+      norm += row[c] * row[c];
+    }
+    norm = Math.sqrt(norm);
+    for (let c = 0; c < d; c++) out[f * d + c] = row[c] / norm;
+  }
+  return out;
 }
 
 /**
@@ -43,6 +67,12 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
   readonly nFeatures: number;
   /** The true dictionary, [nFeatures, dIn] with unit rows. */
   readonly dictionary: Float32Array;
+  /**
+   * With `transcoder`: the dictionary the targets are decoded through ([nFeatures, dIn], unit
+   * rows), the map a transcoder's decoder should recover; null otherwise.
+   */
+  readonly targetDictionary: Float32Array | null;
+  readonly #targetRng: Rng | null;
   /** Per-feature firing probability (before correlated partners). */
   readonly probabilities: Float64Array;
   /** The correlated pairs [a, b]. */
@@ -135,17 +165,9 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
     this.#rng = new Rng(seed, 'synthetic');
     const rng = this.#rng;
 
-    this.dictionary = new Float32Array(nFeatures * dIn);
-    for (let f = 0; f < nFeatures; f++) {
-      let n = 0;
-      const row = new Float64Array(dIn);
-      for (let c = 0; c < dIn; c++) {
-        row[c] = rng.normal();
-        n += row[c] * row[c];
-      }
-      n = Math.sqrt(n);
-      for (let c = 0; c < dIn; c++) this.dictionary[f * dIn + c] = row[c] / n;
-    }
+    this.dictionary = unitRows(rng, nFeatures, dIn);
+    this.#targetRng = options.transcoder === true ? new Rng(seed, 'synthetic-target') : null;
+    this.targetDictionary = this.#targetRng ? unitRows(this.#targetRng, nFeatures, dIn) : null;
 
     // Power-law frequencies, scaled so that Σ p = activePerToken (capped at 1, with the
     // excess spread over the rest so the mean stays right).
@@ -185,27 +207,39 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
     this.pairs = pairs;
   }
 
-  /** The next `rows` tokens, [rows, dIn] row-major. */
+  /** The next `rows` tokens, [rows, dIn] row-major (with `transcoder`: a paired batch). */
   batch(rows: number = this.batchSize): Float32Array {
-    return this.#draw(rows, false).activations;
+    const { activations, target } = this.#draw(rows, false);
+    return target === null ? activations : pairedBatch(activations, target, rows);
   }
 
   /**
    * The next `rows` tokens and the true coefficients that made them ([rows, nFeatures]; 0
    * where a feature is off). Draws exactly what `batch` draws.
    */
-  sample(rows: number = this.batchSize): { activations: Float32Array; coefficients: Float32Array } {
-    const { activations, coefficients } = this.#draw(rows, true);
-    return { activations, coefficients: coefficients! };
+  sample(rows: number = this.batchSize): {
+    activations: Float32Array;
+    coefficients: Float32Array;
+    /** With `transcoder`: the targets [rows, dIn]; null otherwise. */
+    target: Float32Array | null;
+  } {
+    const { activations, coefficients, target } = this.#draw(rows, true);
+    return { activations, coefficients: coefficients!, target };
   }
 
   #draw(
     rows: number,
     keep: boolean,
-  ): { activations: Float32Array; coefficients: Float32Array | null } {
+  ): {
+    activations: Float32Array;
+    coefficients: Float32Array | null;
+    target: Float32Array | null;
+  } {
     const { dIn, nFeatures } = this;
     const rng = this.#rng;
     const out = new Float32Array(rows * dIn);
+    const td = this.targetDictionary;
+    const target = td === null ? null : new Float32Array(rows * dIn);
     // [rows, nFeatures] can be large: only `sample` asks for it.
     const coefficients = keep ? new Float32Array(rows * nFeatures) : null;
     const coef = new Float64Array(nFeatures);
@@ -233,10 +267,16 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
         if (coefficients) coefficients[r * nFeatures + f] = a;
         const fo = f * dIn;
         for (let c = 0; c < dIn; c++) out[o + c] += a * this.dictionary[fo + c];
+        if (target !== null) for (let c = 0; c < dIn; c++) target[o + c] += a * td![fo + c];
       }
-      if (this.#noise > 0) for (let c = 0; c < dIn; c++) out[o + c] += this.#noise * rng.normal();
+      if (this.#noise > 0) {
+        for (let c = 0; c < dIn; c++) out[o + c] += this.#noise * rng.normal();
+        if (target !== null) {
+          for (let c = 0; c < dIn; c++) target[o + c] += this.#noise * this.#targetRng!.normal();
+        }
+      }
     }
-    return { activations: out, coefficients };
+    return { activations: out, coefficients, target };
   }
 
   /** Endless batches of `batchSize` rows (stop with `take`, a step limit or an abort signal). */

@@ -1,6 +1,7 @@
 /**
  * A float64 host reference of the Top-K training loss (FVU + α·AuxK, design §3), written for
- * clarity, used to check the backend gradients by central differences.
+ * clarity, used to check the backend gradients by central differences. With a `target` it
+ * is a transcoder's loss.
  */
 export interface ReferenceParams {
   /** [m, d] */
@@ -34,6 +35,11 @@ export interface ReferenceProblem {
    * the FVU of the reconstruction from the selected latents i < m_j alone.
    */
   readonly matryoshkaWidths?: readonly number[];
+  /**
+   * A transcoder: the rows [rows, d] to predict from x. The encoder then reads x uncentred
+   * (b_dec is in target space) and every term is measured against the target.
+   */
+  readonly target?: Float64Array;
 }
 
 export interface ReferenceResult {
@@ -78,6 +84,8 @@ export function referenceLoss(
   fixedResidual?: Float64Array,
 ): ReferenceResult {
   const { x, rows, dIn: d, dSae: m, k, kAux, alpha, dead } = problem;
+  const y = problem.target ?? x;
+  const centre = problem.target === undefined ? params.bDec : new Float64Array(d);
   const residual = new Float64Array(rows * d);
   const aux = new Float64Array(rows * d);
   const active: number[][] = [];
@@ -88,7 +96,7 @@ export function referenceLoss(
     const pre = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       let s = params.bEnc[i];
-      for (let c = 0; c < d; c++) s += (x[r * d + c] - params.bDec[c]) * params.wEnc[i * d + c];
+      for (let c = 0; c < d; c++) s += (x[r * d + c] - centre[c]) * params.wEnc[i * d + c];
       pre[i] = s;
     }
     preAll.push(pre);
@@ -110,7 +118,7 @@ export function referenceLoss(
     for (let c = 0; c < d; c++) {
       let xhat = params.bDec[c];
       for (const i of sel) xhat += pre[i] * params.wDec[i * d + c];
-      residual[r * d + c] = x[r * d + c] - xhat;
+      residual[r * d + c] = y[r * d + c] - xhat;
       fvuNum += residual[r * d + c] ** 2;
     }
     const auxSel = topIndices(pre, kAux, (i) => dead[i]).filter((i) => pre[i] > 0);
@@ -121,7 +129,7 @@ export function referenceLoss(
       aux[r * d + c] = ehat;
     }
   }
-  const den = centeredSumSquares(x, rows, d);
+  const den = centeredSumSquares(y, rows, d);
   const fvu = fvuNum / den;
   let main = fvu;
   const widths = problem.matryoshkaWidths;
@@ -133,7 +141,7 @@ export function referenceLoss(
         for (let c = 0; c < d; c++) {
           let xhat = params.bDec[c];
           for (const i of active[r]) if (i < width) xhat += preAll[r][i] * params.wDec[i * d + c];
-          num += (x[r * d + c] - xhat) ** 2;
+          num += (y[r * d + c] - xhat) ** 2;
         }
       }
       main += num / den;

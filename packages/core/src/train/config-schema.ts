@@ -21,7 +21,9 @@ export type FieldType =
   | { readonly kind: 'choice'; readonly choices: readonly string[] }
   /** A list of integers ≥ min (a CLI writes it comma-separated). */
   | { readonly kind: 'int-list'; readonly min: number }
-  | { readonly kind: 'boolean' };
+  | { readonly kind: 'boolean' }
+  /** A name (a CLI passes it through as typed). */
+  | { readonly kind: 'string' };
 
 /** One setting of a run: its type, what it means and its default, for the library and a CLI. */
 export interface ConfigField<K extends string = string> {
@@ -75,6 +77,12 @@ export const TRAIN_CONFIG_FIELDS = [
     type: { kind: 'choice', choices: TRAINABLE_ARCHITECTURES },
     help: 'SAE architecture: topk, batchtopk and matryoshka pick k latents; jumprelu and standard (ReLU + L1) learn their sparsity',
     default: 'topk',
+  },
+  {
+    key: 'targetTensor',
+    type: { kind: 'string' },
+    help: 'train a transcoder: predict this tensor of the shards (e.g. mlp_out) from the input activations; loss and FVU against it (topk, batchtopk, matryoshka)',
+    default: 'none: an SAE reconstructs its input',
   },
   { key: 'batchSize', type: int(1), help: 'tokens per step', default: '4096' },
   {
@@ -277,6 +285,8 @@ export function checkField<T>(field: ConfigField, value: T): T {
     }
   } else if (t.kind === 'boolean') {
     if (typeof value !== 'boolean') bad('must be true or false');
+  } else if (t.kind === 'string') {
+    if (typeof value !== 'string' || value.trim() === '') bad('must be a non-empty name');
   } else if (t.kind === 'choice') {
     if (typeof value !== 'string' || !t.choices.includes(value)) {
       bad(

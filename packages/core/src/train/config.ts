@@ -37,6 +37,13 @@ export interface TrainConfigInput {
    */
   readonly k?: number;
   readonly architecture?: TrainableArchitecture;
+  /**
+   * Train a transcoder: each batch pairs input rows with target rows (see `pairedBatch`), and
+   * the model predicts the target from the input (FVU and AuxK against the target). The value
+   * names the target tensor of the data (e.g. `mlp_out`); a run's source reads it. Default: none
+   * (an SAE reconstructs its input).
+   */
+  readonly targetTensor?: string;
   /** Tokens per step; default 4096. */
   readonly batchSize?: number;
   /** Length of the run in steps; or give `totalTokens`. Needed for the lr decay. */
@@ -117,6 +124,8 @@ export interface TrainConfig {
   /** null for jumprelu and standard. */
   readonly k: number | null;
   readonly architecture: TrainableArchitecture;
+  /** The transcoder's target tensor; null for an SAE. */
+  readonly targetTensor: string | null;
   readonly batchSize: number;
   readonly steps: number | null;
   readonly totalTokens: number | null;
@@ -265,6 +274,7 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     dSae,
     k,
     architecture,
+    targetTensor: given(input, 'targetTensor') ?? null,
     batchSize,
     steps,
     totalTokens,
@@ -320,6 +330,8 @@ export const ARCHITECTURE_KEYS: Readonly<
   l1Coefficient: ['standard'],
   decoderInitNorm: ['standard'],
   sparsityWarmupSteps: ['jumprelu', 'standard'],
+  // The dense step reconstructs its input only; the sparse step predicts any target.
+  targetTensor: ['topk', 'batchtopk', 'matryoshka'],
 };
 
 /** Whether `key` of a config means something for `architecture`. */

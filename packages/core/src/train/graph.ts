@@ -39,6 +39,12 @@ export type ParamSet = Record<ParamName, Tensor>;
 export interface Work {
   readonly rows: number;
   readonly x: Tensor;
+  /**
+   * What the step reconstructs: x itself for an SAE, the target rows for a transcoder (the
+   * trainer writes them here; loss, FVU and AuxK are measured against them).
+   */
+  readonly target: Tensor;
+  /** The encoder's input: x − b_dec for an SAE, x itself for a transcoder (b_dec is in target space). */
   readonly xt: Tensor;
   readonly xhat: Tensor;
   readonly diff: Tensor;
@@ -156,6 +162,11 @@ export class TrainGraph {
       : (this.config.k ?? this.config.dSae);
   }
 
+  /** Whether the step predicts a separate target (a transcoder) rather than its input. */
+  get transcoder(): boolean {
+    return this.config.targetTensor !== null;
+  }
+
   get auxkOn(): boolean {
     return this.config.auxkAlpha > 0;
   }
@@ -164,10 +175,13 @@ export class TrainGraph {
     let w = this.#work.get(rows);
     if (w) return w;
     const d = this.config.dIn;
+    const x = this.#t([rows, d]);
+    const transcoder = this.transcoder;
     const base: Work = {
       rows,
-      x: this.#t([rows, d]),
-      xt: this.#t([rows, d]),
+      x,
+      target: transcoder ? this.#t([rows, d]) : x,
+      xt: transcoder ? x : this.#t([rows, d]),
       xhat: this.#t([rows, d]),
       diff: this.#t([rows, d]),
     };
@@ -226,7 +240,8 @@ export class TrainGraph {
     b.greaterThan(this.deadMask, this.stale, c.deadTokens - 0.5);
     b.reduce(metrics, M.dead, this.deadMask, 'sum');
     const base = this.work(rows);
-    b.axpby(base.xt, 1, base.x, -1, p.bDec);
+    // A transcoder's b_dec lives in target space: its input goes to the encoder as it is.
+    if (!this.transcoder) b.axpby(base.xt, 1, base.x, -1, p.bDec);
     if (this.dense) {
       this.dense.forwardBackward(
         rows,
@@ -268,10 +283,10 @@ export class TrainGraph {
       b.maskPositive(w.vals, w.vals, w.vals);
     }
     b.gatherSum(w.xhat, w.vals, w.idx, p.wDec, p.bDec);
-    b.axpby(w.diff, 1, w.xhat, -1, w.x); // x̂ − x = −e
+    b.axpby(w.diff, 1, w.xhat, -1, w.target); // x̂ − x = −e
     b.reduce(metrics, M.fvuNum, w.diff, 'sumSquares');
     if (w.prefix) b.reduce(metrics, M.prefixNum, w.diff, 'sumSquares');
-    b.reduce(metrics, M.fvuDen, w.x, 'sumSquaresCentered');
+    b.reduce(metrics, M.fvuDen, w.target, 'sumSquaresCentered');
     b.greaterThan(w.active, w.vals, 0);
     b.reduce(metrics, M.active, w.active, 'sum');
     b.fill(this.firedStep, 0);
@@ -318,8 +333,9 @@ export class TrainGraph {
       b.scatterOuterAdd(g.wEnc, w.auxIdx!, w.dzAux!, w.xt);
       b.scatterAdd(g.bEnc, w.auxIdx!, w.dzAux!);
     }
-    // x̃ = x − b_dec: Σ_b ∂x̃[b] = Σ_b Σ_j ∂pre[b,j]·W_enc[idx] = W_encᵀ·∂b_enc.
-    b.matmul(g.bDec, g.bEnc, p.wEnc, { alpha: -1, accumulate: true });
+    // x̃ = x − b_dec: Σ_b ∂x̃[b] = Σ_b Σ_j ∂pre[b,j]·W_enc[idx] = W_encᵀ·∂b_enc. A
+    // transcoder's encoder never sees b_dec.
+    if (!this.transcoder) b.matmul(g.bDec, g.bEnc, p.wEnc, { alpha: -1, accumulate: true });
   }
 
   /**
@@ -337,7 +353,7 @@ export class TrainGraph {
       b.gatherDot(q.inPrefix, q.ones, w.idx, mask);
       b.maskPositive(q.vals, w.vals, q.inPrefix);
       b.gatherSum(q.diff, q.vals, w.idx, p.wDec, p.bDec);
-      b.axpby(q.diff, 1, q.diff, -1, w.x);
+      b.axpby(q.diff, 1, q.diff, -1, w.target);
       b.reduce(metrics, M.prefixNum, q.diff, 'sumSquares', true);
       b.axpby(q.diff, fvuScale, q.diff, 0, q.diff);
       b.columnSums(g.bDec, q.diff, true);

@@ -20,6 +20,8 @@ export interface TrainerProgress {
   readonly tokens: number;
   readonly initialized: boolean;
   readonly inputScale: number;
+  /** A transcoder's target scale; equal to inputScale for an SAE. */
+  readonly targetScale: number;
   readonly rng: number[];
   readonly notes: string[];
 }
@@ -63,6 +65,7 @@ export async function captureState(
     tokens: progress.tokens,
     initialized: progress.initialized,
     inputScale: progress.inputScale,
+    targetScale: progress.targetScale,
     rng: progress.rng,
     notes: progress.notes,
     ...(extra === undefined ? {} : { extra }),
@@ -103,6 +106,8 @@ export function restoreState(
   const step = num(meta, 'step');
   const tokens = num(meta, 'tokens');
   const inputScale = num(meta, 'inputScale');
+  // States written before transcoders existed scale their one stream with inputScale.
+  const targetScale = meta['targetScale'] === undefined ? inputScale : num(meta, 'targetScale');
   if (!Number.isSafeInteger(step) || step < 0)
     throw new StateError('step', `${step} is not a step count`);
   if (!Number.isSafeInteger(tokens) || tokens < 0) {
@@ -110,10 +115,12 @@ export function restoreState(
   }
   // Inputs are multiplied by it: zero, negative or non-finite would corrupt every step.
   if (!(inputScale > 0)) throw new StateError('inputScale', `${inputScale} must be > 0`);
+  if (!(targetScale > 0)) throw new StateError('targetScale', `${targetScale} must be > 0`);
   return {
     step,
     tokens,
     inputScale,
+    targetScale,
     initialized: meta['initialized'] === true,
     rng: rng as number[],
     notes: Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [],

@@ -17,6 +17,7 @@ import { M, TrainGraph } from './graph.js';
 import { geometricMedian, inputScaleOf, meanOf, tiedUnitRows } from './init.js';
 import { checkConfigLimits } from './limits.js';
 import type { StepMetrics } from './metrics.js';
+import { checkFiniteRows, pairedBatch, type SplitBatch, splitBatch } from './paired.js';
 import type { JsonObject, TrainingState } from './state.js';
 import {
   captureState,
@@ -56,33 +57,10 @@ interface Pending {
   readonly read: Promise<Float32Array>;
 }
 
-/** Throws a DataError for the first non-finite value (named by row and column). */
-function checkFinite(data: Float32Array, dIn: number, source: string): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      throw new DataError(
-        `non-finite value ${data[i]} at column ${i % dIn}`,
-        source,
-        Math.floor(i / dIn),
-      );
-    }
-  }
-}
-
-function rowsOf(data: Float32Array, dIn: number, source: string, rows?: number): number {
-  if (rows !== undefined && data.length !== rows * dIn) {
-    throw new DataError(
-      `has ${data.length} values, expected ${rows} rows × dIn ${dIn} = ${rows * dIn} (does the data's width match dIn?)`,
-      source,
-    );
-  }
-  if (data.length === 0 || data.length % dIn !== 0) {
-    throw new DataError(
-      `has ${data.length} values, not a positive multiple of dIn = ${dIn} (does the data's width match dIn?)`,
-      source,
-    );
-  }
-  return data.length / dIn;
+/** checkFiniteRows on a batch's input and, for a transcoder, its target block. */
+function checkSplitFinite(split: SplitBatch, dIn: number, paired: boolean, source: string): void {
+  checkFiniteRows(split.input, dIn, paired ? `${source} input` : source);
+  if (paired) checkFiniteRows(split.target, dIn, `${source} target`);
 }
 
 /**
@@ -108,6 +86,8 @@ export class Trainer {
   #rng: Rng;
   #initialized = false;
   #inputScale = 1;
+  /** A transcoder's target scale (its own sqrt(d) / mean‖y‖); the input scale for an SAE. */
+  #targetScale = 1;
   #step = 0;
   #tokens = 0;
   /** (time, tokens) at recent step completions, for a smoothed tokens/s. */
@@ -173,6 +153,14 @@ export class Trainer {
   get inputScale(): number {
     return this.#inputScale;
   }
+  /** The factor a transcoder's targets are multiplied by (inputScale for an SAE). */
+  get targetScale(): number {
+    return this.#targetScale;
+  }
+  /** Whether batches pair input rows with target rows (`pairedBatch`): a transcoder. */
+  get paired(): boolean {
+    return this.config.targetTensor !== null;
+  }
   /** Notes on adapted defaults and initialisation, for logs and checkpoint metadata. */
   get notes(): readonly string[] {
     return this.#notes;
@@ -186,24 +174,27 @@ export class Trainer {
     this.#alive();
     if (this.#initialized) throw new SaekitError('trainer is already initialized');
     const c = this.config;
-    const all = rowsOf(data, c.dIn, 'initData', rows);
-    checkFinite(data, c.dIn, 'initData');
-    const n = Math.min(all, c.initTokens);
+    const split = splitBatch(data, c.dIn, this.paired, 'initData', rows);
+    checkSplitFinite(split, c.dIn, this.paired, 'initData');
+    const n = Math.min(split.rows, c.initTokens);
     if (n < c.initTokens) {
       this.#notes.push(
         `initialized b_dec and the input scale from ${n} tokens (< ${c.initTokens})`,
       );
     }
-    const sample = data.subarray(0, n * c.dIn);
+    const sample = split.input.subarray(0, n * c.dIn);
+    const target = split.target.subarray(0, n * c.dIn);
     const s = c.normalizeActivations ? inputScaleOf(sample, n, c.dIn) : 1;
+    const sOut = !this.paired ? s : c.normalizeActivations ? inputScaleOf(target, n, c.dIn) : 1;
+    // b_dec is the reconstruction's offset: the centre of what is reconstructed.
     const bDec =
       c.bDecInit === 'geometric_median'
-        ? geometricMedian(sample, n, c.dIn, {
-            scale: s,
+        ? geometricMedian(target, n, c.dIn, {
+            scale: sOut,
             maxIterations: c.geometricMedianIterations,
           })
         : c.bDecInit === 'mean'
-          ? meanOf(sample, n, c.dIn, s)
+          ? meanOf(target, n, c.dIn, sOut)
           : new Float64Array(c.dIn);
     const w = tiedUnitRows(this.#rng, c.dSae, c.dIn);
     // standard has no unit-norm constraint: its rows start short (Anthropic: W_enc = W_decᵀ).
@@ -211,11 +202,20 @@ export class Trainer {
     const b = this.backend;
     const p = this.#graph.params;
     b.write(p.wEnc, w);
-    b.write(p.wDec, w);
-    b.write(p.bEnc, new Float32Array(c.dSae));
+    if (this.paired) {
+      // Input and target spaces differ: no tied decoder. The encoder sees x uncentred (b_dec is
+      // in target space), so b_enc = −W_enc·mean(x) centres the pre-activations instead, as
+      // sparsify does for its transcoders.
+      b.write(p.wDec, tiedUnitRows(this.#rng, c.dSae, c.dIn));
+      b.write(p.bEnc, centringBias(w, meanOf(sample, n, c.dIn, s), c.dSae, c.dIn));
+    } else {
+      b.write(p.wDec, w);
+      b.write(p.bEnc, new Float32Array(c.dSae));
+    }
     b.write(p.bDec, Float32Array.from(bDec));
     if (c.architecture === 'jumprelu') b.fill(this.#graph.theta, c.jumpreluInitThreshold);
     this.#inputScale = s;
+    this.#targetScale = sOut;
     this.#initialized = true;
   }
 
@@ -287,21 +287,35 @@ export class Trainer {
    * copied and held to be trained on next, since a source may reuse its batch buffers.
    */
   async #initializeFrom(it: AsyncIterator<Float32Array>): Promise<void> {
+    const c = this.config;
     let rows = 0;
-    while (rows < this.config.initTokens) {
+    while (rows < c.initTokens) {
       const r = await it.next();
       if (r.done) break;
-      rows += rowsOf(r.value, this.config.dIn, `batch ${this.#held.length + 1}`);
+      rows += splitBatch(r.value, c.dIn, this.paired, `batch ${this.#held.length + 1}`).rows;
       this.#held.push(r.value.slice());
     }
     if (this.#held.length === 0) throw new DataError('the source yielded no batch', 'train source');
-    const all = new Float32Array(rows * this.config.dIn);
-    let o = 0;
-    for (const q of this.#held) {
-      all.set(q, o);
-      o += q.length;
-    }
-    this.initialize(all);
+    const parts = this.#held.map((q) => splitBatch(q, c.dIn, this.paired, 'held batch'));
+    const join = (pick: (p: (typeof parts)[number]) => Float32Array) => {
+      const all = new Float32Array(rows * c.dIn);
+      let o = 0;
+      for (const p of parts) {
+        all.set(pick(p), o);
+        o += p.rows * c.dIn;
+      }
+      return all;
+    };
+    const input = join((p) => p.input);
+    this.initialize(
+      this.paired
+        ? pairedBatch(
+            input,
+            join((p) => p.target),
+            rows,
+          )
+        : input,
+    );
     // initialize() checked every value of these copies: the steps need not check them again.
     for (const q of this.#held) markFinite(q);
   }
@@ -311,15 +325,20 @@ export class Trainer {
     const c = this.config;
     const start = performance.now();
     const step = this.#step + 1;
-    const rows = rowsOf(batch, c.dIn, `batch ${step}`, rowsHint);
+    const split = splitBatch(batch, c.dIn, this.paired, `batch ${step}`, rowsHint);
+    const rows = split.rows;
     // A source that checked its rows already (and named the file and row) is not checked twice.
-    if (!isMarkedFinite(batch)) checkFinite(batch, c.dIn, `batch ${step}`);
+    if (!isMarkedFinite(batch)) checkSplitFinite(split, c.dIn, this.paired, `batch ${step}`);
     const b = this.backend;
     const g = this.#graph;
     const w = g.work(rows);
     const metrics = g.metrics[step % 2];
-    b.write(w.x, batch);
+    b.write(w.x, split.input);
     if (this.#inputScale !== 1) b.axpby(w.x, this.#inputScale, w.x, 0, w.x);
+    if (this.paired) {
+      b.write(w.target, split.target);
+      if (this.#targetScale !== 1) b.axpby(w.target, this.#targetScale, w.target, 0, w.target);
+    }
     const lr = learningRateAt(c, step);
     g.forwardBackward(rows, metrics, step);
     g.update(rows, metrics, step, lr);
@@ -346,7 +365,7 @@ export class Trainer {
     const elapsed = now - t0;
     const done = p.tokens - tok0;
     const c = this.config;
-    const s2 = this.#inputScale * this.#inputScale;
+    const s2 = this.#targetScale * this.#targetScale;
     const dead = v[M.dead];
     const metrics: StepMetrics = {
       step: p.step,
@@ -382,6 +401,7 @@ export class Trainer {
       tokens: this.#tokens,
       initialized: this.#initialized,
       inputScale: this.#inputScale,
+      targetScale: this.#targetScale,
       rng: this.#rng.state(),
       notes: [...this.#notes],
     };
@@ -392,6 +412,7 @@ export class Trainer {
     this.#step = p.step;
     this.#tokens = p.tokens;
     this.#inputScale = p.inputScale;
+    this.#targetScale = p.targetScale;
     this.#initialized = p.initialized;
     this.#rng = new Rng(p.rng);
     this.#notes.length = 0;
@@ -401,7 +422,9 @@ export class Trainer {
   /**
    * The trained SAE on raw activations: with training input s·x, b_dec and b_enc (and
    * BatchTopK's threshold) are divided by s, W_dec keeps unit rows, so latents come out in
-   * raw units and x̂ = x̂_train / s. `foldedInputScale` records s.
+   * raw units and x̂ = x̂_train / s. `foldedInputScale` records s. A transcoder trained on
+   * (s·x, t·y) is folded so that its output is ŷ_train / t: latents divided by t, so W_enc
+   * is multiplied by s / t and b_enc, b_dec and the threshold divided by t.
    */
   async exportWeights(): Promise<SaeWeights> {
     this.#alive();
@@ -410,12 +433,12 @@ export class Trainer {
     const g = this.#graph;
     const b = this.backend;
     const c = this.config;
-    const inv = 1 / this.#inputScale;
-    const scaled = async (t: Tensor) => {
+    const read = async (t: Tensor, factor: number) => {
       const a = Float32Array.from((await b.read(t)) as Float32Array);
-      if (inv !== 1) for (let i = 0; i < a.length; i++) a[i] *= inv;
+      if (factor !== 1) for (let i = 0; i < a.length; i++) a[i] *= factor;
       return a;
     };
+    const inv = 1 / this.#targetScale;
     const weights: SaeWeights = {
       // A Matryoshka SAE runs as the BatchTopK it is; its prefix sizes travel alongside.
       architecture: c.architecture === 'matryoshka' ? 'batchtopk' : c.architecture,
@@ -423,18 +446,19 @@ export class Trainer {
       dIn: c.dIn,
       dSae: c.dSae,
       ...(c.k === null ? {} : { k: c.k }),
-      wEnc: Float32Array.from((await b.read(g.params.wEnc)) as Float32Array),
-      wDec: Float32Array.from((await b.read(g.params.wDec)) as Float32Array),
-      bEnc: await scaled(g.params.bEnc),
-      bDec: await scaled(g.params.bDec),
-      applyBDecToInput: true,
+      wEnc: await read(g.params.wEnc, this.#inputScale * inv),
+      wDec: await read(g.params.wDec, 1),
+      bEnc: await read(g.params.bEnc, inv),
+      bDec: await read(g.params.bDec, inv),
+      applyBDecToInput: !this.paired,
       foldedInputScale: this.#inputScale,
+      ...(this.paired ? { transcoder: true, foldedTargetScale: this.#targetScale } : {}),
     };
     if (isBatchTopK(c.architecture)) {
-      const theta = (await scaled(g.theta))[0];
+      const theta = (await read(g.theta, inv))[0];
       return { ...weights, threshold: new Float32Array(c.dSae).fill(theta) };
     }
-    if (c.architecture === 'jumprelu') return { ...weights, threshold: await scaled(g.theta) };
+    if (c.architecture === 'jumprelu') return { ...weights, threshold: await read(g.theta, inv) };
     return weights;
   }
 
@@ -453,4 +477,15 @@ export class Trainer {
   #alive(): void {
     if (this.#disposed) throw new SaekitError('trainer has been disposed');
   }
+}
+
+/** b_enc = −W_enc·μ [m]: the bias that centres the pre-activations of inputs with mean μ. */
+function centringBias(w: Float32Array, mean: Float64Array, m: number, d: number): Float32Array {
+  const out = new Float32Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += w[i * d + c] * mean[c];
+    out[i] = -s;
+  }
+  return out;
 }
