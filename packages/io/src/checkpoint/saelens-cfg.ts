@@ -15,6 +15,11 @@ export interface SaelensCfg {
   readonly dSae: number;
   readonly k?: number;
   readonly applyBDecToInput: boolean;
+  /**
+   * A transcoder: SAELens's `transcoder` / `jumprelu_transcoder` classes, or a `topk` cfg
+   * with d_out (how saekit writes a Top-K transcoder). Only d_out = d_in is supported.
+   */
+  readonly transcoder: boolean;
   /** SAELens ≥ 6.14 TopK: pre-activations are scaled by each latent's decoder norm. */
   readonly rescaleActsByDecoderNorm: boolean;
   /** SAELens < 6: a `scaling_factor` tensor multiplies the code before decoding. */
@@ -30,6 +35,7 @@ const METADATA_KEYS = [
   'model_name',
   'model_class_name',
   'hook_name',
+  'hook_name_out',
   'hook_layer',
   'hook_head_index',
   'context_size',
@@ -92,6 +98,18 @@ export function interpretSaelensCfg(raw: JsonObject, file: string): SaelensCfg {
     );
   }
   const saekit = cfg['saekit'];
+  // SAELens's transcoder classes: the SAE architecture they compute, plus the transcoder flag.
+  let transcoder =
+    cfg['d_out'] !== undefined || (isObject(saekit) && saekit['transcoder'] === true);
+  if (architecture === 'transcoder' || architecture === 'jumprelu_transcoder') {
+    architecture = architecture === 'transcoder' ? 'standard' : 'jumprelu';
+    transcoder = true;
+  } else if (architecture === 'skip_transcoder') {
+    throw new FormatError(
+      file,
+      "architecture 'skip_transcoder' is not supported: saekit's transcoders have no W_skip (linear skip connection)",
+    );
+  }
   if (architecture === 'jumprelu' && isObject(saekit) && saekit['architecture'] === 'batchtopk') {
     architecture = 'batchtopk';
   }
@@ -139,12 +157,30 @@ export function interpretSaelensCfg(raw: JsonObject, file: string): SaelensCfg {
   }
   Object.assign(metadata, declaredMetadata ?? {});
 
+  const dIn = intField(cfg, 'd_in', file);
+  if (transcoder) {
+    const dOut = cfg['d_out'] === undefined ? dIn : intField(cfg, 'd_out', file);
+    if (dOut !== dIn) {
+      throw new FormatError(
+        file,
+        `transcoder with d_out ${dOut} ≠ d_in ${dIn} is not supported yet (saekit's transcoders predict a target of the input's width)`,
+      );
+    }
+    if (cfg['apply_b_dec_to_input'] === true) {
+      throw new FormatError(
+        file,
+        'apply_b_dec_to_input true on a transcoder: b_dec is in the output space (SAELens refuses it too)',
+      );
+    }
+  }
   return {
     architecture,
-    dIn: intField(cfg, 'd_in', file),
+    transcoder,
+    dIn,
     dSae: intField(cfg, 'd_sae', file),
     ...(k !== undefined ? { k } : {}),
-    applyBDecToInput: cfg['apply_b_dec_to_input'] !== false,
+    // SAELens's transcoder configs default apply_b_dec_to_input to false (they refuse true).
+    applyBDecToInput: transcoder ? false : cfg['apply_b_dec_to_input'] !== false,
     rescaleActsByDecoderNorm: rescale,
     finetuningScalingFactor: cfg['finetuning_scaling_factor'] === true,
     metadata,

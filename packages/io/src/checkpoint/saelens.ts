@@ -64,10 +64,11 @@ export async function saveSaelens(
       sparsity: { shape: [w.dSae], data: options.sparsity },
     });
   }
-  const architecture = w.architecture === 'batchtopk' ? 'jumprelu' : w.architecture;
+  const architecture = saelensArchitecture(w);
   const cfg: JsonObject = {
     architecture,
     d_in: w.dIn,
+    ...(w.transcoder === true ? { d_out: w.dIn } : {}),
     d_sae: w.dSae,
     dtype: options.dtype ?? 'float32',
     device: 'cpu',
@@ -86,11 +87,26 @@ export async function saveSaelens(
       // The weights already work on raw activations; this records the scale that was folded in.
       ...(w.foldedInputScale !== undefined ? { folded_input_scale: w.foldedInputScale } : {}),
       ...(w.matryoshkaWidths !== undefined ? { matryoshka_widths: [...w.matryoshkaWidths] } : {}),
+      ...(w.transcoder === true ? { transcoder: true } : {}),
+      ...(w.foldedTargetScale !== undefined ? { folded_target_scale: w.foldedTargetScale } : {}),
     },
   };
   await writeFileAtomic(join(dir, CFG), [
     new TextEncoder().encode(`${JSON.stringify(cfg, null, 2)}\n`),
   ]);
+}
+
+/**
+ * The SAELens `architecture` an SAE runs as. BatchTopK runs as a JumpReLU with its learned
+ * threshold. Transcoders take SAELens's transcoder classes: `transcoder` (ReLU) and
+ * `jumprelu_transcoder`. SAELens has no Top-K transcoder: one is written as `topk` with
+ * apply_b_dec_to_input false (and d_out), which SAELens's TopKSAE runs as the same function
+ * (topk(x·W_enc + b_enc)·W_dec + b_dec); cfg.saekit.transcoder marks it.
+ */
+function saelensArchitecture(w: SaeWeights): string {
+  const arch = w.architecture === 'batchtopk' ? 'jumprelu' : w.architecture;
+  if (w.transcoder !== true || arch === 'topk') return arch;
+  return arch === 'standard' ? 'transcoder' : 'jumprelu_transcoder';
 }
 
 export function isSaelensDir(dir: string): boolean {
@@ -128,6 +144,7 @@ export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
   const { architecture, dIn, dSae } = c;
   const notes = [...c.notes];
   const folded = saekitField(cfg['saekit'], 'folded_input_scale');
+  const foldedTarget = saekitField(cfg['saekit'], 'folded_target_scale');
   const file = join(dir, SAELENS_WEIGHTS);
   const { tensors } = await readSafetensors(file);
   const thresholded = architecture === 'jumprelu' || architecture === 'batchtopk';
@@ -184,6 +201,8 @@ export async function loadSaelens(dir: string): Promise<LoadedSaelens> {
     applyBDecToInput: c.applyBDecToInput,
     ...(folded !== undefined ? { foldedInputScale: folded } : {}),
     ...matryoshkaWidthsOf(cfg['saekit'], dSae),
+    ...(c.transcoder ? { transcoder: true } : {}),
+    ...(c.transcoder && foldedTarget !== undefined ? { foldedTargetScale: foldedTarget } : {}),
   };
   const base = { weights, cfg, metadata: c.metadata, notes };
   const sparsityPath = join(dir, SAELENS_SPARSITY);

@@ -51,11 +51,19 @@ export async function saveSparsify(
     k: w.k,
     multi_topk: false,
     skip_connection: false,
-    transcode: false,
+    // sparsify's transcoders encode x without subtracting b_dec, as saekit's do.
+    transcode: w.transcoder === true,
     d_in: w.dIn,
     // sparsify drops keys it does not know; saekit reads this back.
     ...(w.foldedInputScale !== undefined
-      ? { saekit: { folded_input_scale: w.foldedInputScale } }
+      ? {
+          saekit: {
+            folded_input_scale: w.foldedInputScale,
+            ...(w.foldedTargetScale !== undefined
+              ? { folded_target_scale: w.foldedTargetScale }
+              : {}),
+          },
+        }
       : {}),
   };
   await writeFileAtomic(join(dir, CFG), [new TextEncoder().encode(JSON.stringify(cfg))]);
@@ -71,10 +79,13 @@ export async function loadSparsify(dir: string): Promise<{ weights: SaeWeights; 
       `activation '${String(activation)}' is not supported (topk only)`,
     );
   }
-  for (const key of ['skip_connection', 'transcode'] as const) {
-    if (cfg[key] === true)
-      throw new FormatError(cfgPath, `${key} true is not supported (plain SAEs only)`);
+  if (cfg['skip_connection'] === true) {
+    throw new FormatError(
+      cfgPath,
+      'skip_connection true is not supported: saekit has no W_skip (linear skip connection)',
+    );
   }
+  const transcoder = cfg['transcode'] === true;
   const dIn = intField(cfg, 'd_in', cfgPath);
   const numLatents = cfg['num_latents'];
   const dSae =
@@ -83,6 +94,7 @@ export async function loadSparsify(dir: string): Promise<{ weights: SaeWeights; 
       : dIn * intField(cfg, 'expansion_factor', cfgPath);
   const k = intField(cfg, 'k', cfgPath);
   const folded = saekitField(cfg['saekit'], 'folded_input_scale');
+  const foldedTarget = saekitField(cfg['saekit'], 'folded_target_scale');
   const file = join(dir, SPARSIFY_WEIGHTS);
   const { tensors } = await readSafetensors(file);
   return {
@@ -96,8 +108,10 @@ export async function loadSparsify(dir: string): Promise<{ weights: SaeWeights; 
       bEnc: floatTensor(tensors, 'encoder.bias', [dSae], file),
       wDec: floatTensor(tensors, 'W_dec', [dSae, dIn], file),
       bDec: floatTensor(tensors, 'b_dec', [dIn], file),
-      applyBDecToInput: true,
+      applyBDecToInput: !transcoder,
       ...(folded !== undefined ? { foldedInputScale: folded } : {}),
+      ...(transcoder ? { transcoder: true } : {}),
+      ...(transcoder && foldedTarget !== undefined ? { foldedTargetScale: foldedTarget } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { ConfigError, DataError, type JsonObject, markFinite, Rng } from '@saekit/core';
+import { FormatError } from '../errors.js';
 import { DecodePool, workerCanRead } from './decode-pool.js';
 import { checkIdentities, isShardIdentity, type ShardIdentity, shardIdentity } from './identity.js';
 import { resolveShards } from './resolve.js';
@@ -27,6 +28,12 @@ export interface ActivationDatasetOptions {
   readonly dropLast?: boolean;
   /** Tensor to read from .safetensors shards (default `activations`, or the only tensor). */
   readonly tensorName?: string;
+  /**
+   * A transcoder's target: a second tensor of every .safetensors shard (e.g. `mlp_out`), with
+   * the same rows and width as the input tensor. Batches are then paired (core's
+   * `pairedBatch`: the input rows, then the target rows in the same shuffled order).
+   */
+  readonly targetTensorName?: string;
   /** Where to start: a value from `position()` of an earlier run over the same shards. */
   readonly position?: DatasetPosition;
   /** Windows read ahead while the current one is consumed. Default 1. */
@@ -74,9 +81,11 @@ interface Chunk {
 
 interface Window {
   readonly rows: number;
-  /** The pooled buffer `data` is a view of (shuffleBuffer rows). */
+  /** The pooled buffer `data` (and `target`) are views of (shuffleBuffer rows each). */
   readonly buffer: Float32Array;
   readonly data: Float32Array;
+  /** The target rows, row r belonging to data's row r; null without a target tensor. */
+  readonly target: Float32Array | null;
   /** Order in which the window's rows are handed out. */
   readonly order: Uint32Array;
 }
@@ -119,6 +128,10 @@ function positiveInt(key: string, v: number): number {
  */
 export class ActivationDataset implements AsyncIterable<Float32Array> {
   readonly shards: readonly ShardInfo[];
+  /** The target tensor of each shard (same order), when batches are paired; else null. */
+  readonly targets: readonly ShardInfo[] | null;
+  /** The target tensor's name, or null. */
+  readonly targetTensor: string | null;
   readonly dIn: number;
   /** Rows in one epoch. */
   readonly rows: number;
@@ -149,10 +162,13 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
 
   private constructor(
     shards: ShardInfo[],
+    targets: ShardInfo[] | null,
     identities: readonly ShardIdentity[],
     options: ActivationDatasetOptions,
   ) {
     this.shards = shards;
+    this.targets = targets;
+    this.targetTensor = targets === null ? null : (options.targetTensorName ?? null);
     this.#identities = identities;
     this.dIn = shards[0].dIn;
     this.rows = shards.reduce((n, s) => n + s.rows, 0);
@@ -197,6 +213,10 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       for (let i = 0; i < name.length; i++) h = mix(h, name.charCodeAt(i));
       fp = mix(fp, h);
     }
+    // Paired data is another stream: a position saved without the target (or with another
+    // one) does not fit it. Unpaired fingerprints stay what they were.
+    const target = this.targetTensor;
+    if (target !== null) for (let i = 0; i < target.length; i++) fp = mix(fp, target.charCodeAt(i));
     this.#fingerprint = fp.toString(16);
     this.#batches = 0;
     const p = options.position;
@@ -219,12 +239,18 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     }
     if (shards.every((s) => s.rows === 0))
       throw new DataError('shards hold no rows', paths.join(', '));
+    const targetName = options.targetTensorName;
+    let targets: ShardInfo[] | null = null;
+    if (targetName !== undefined) {
+      targets = [];
+      for (const s of shards) targets.push(await openTarget(s, targetName, options.tensorName));
+    }
     const identities: ShardIdentity[] = [];
     // A few at a time: thousands of shards should not open thousands of files at once.
     for (let i = 0; i < paths.length; i += 16) {
       identities.push(...(await Promise.all(paths.slice(i, i + 16).map(shardIdentity))));
     }
-    return new ActivationDataset(shards, identities, options);
+    return new ActivationDataset(shards, targets, identities, options);
   }
 
   /** Batches over all epochs (the last one short when dropLast is false); Infinity when epochs is. */
@@ -342,8 +368,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const first = w * this.shuffleBuffer;
     const rows = Math.min(this.shuffleBuffer, this.rows - first);
     let buffer = this.#pool.pop();
+    const span = this.shuffleBuffer * this.dIn;
     if (buffer === undefined) {
-      const n = this.shuffleBuffer * this.dIn;
+      const n = this.targets === null ? span : 2 * span;
       // Workers write into the window directly, so it must be shared memory.
       buffer =
         this.#decoders === undefined
@@ -352,6 +379,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       this.#allocated++;
     }
     const data = buffer.subarray(0, rows * this.dIn);
+    const target = this.targets === null ? null : buffer.subarray(span, span + rows * this.dIn);
     // Binary search for the chunk holding the window's first row.
     let lo = 0;
     let hi = chunks.length - 1;
@@ -366,31 +394,35 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       const chunk = chunks[c];
       const skip = filled === 0 ? first - starts[c] : 0;
       const take = Math.min(chunk.rows - skip, rows - filled);
-      const shard = this.shards[chunk.shard];
-      const out = data.subarray(filled * this.dIn, (filled + take) * this.dIn);
-      const decoders = this.#decoders;
-      if (decoders !== undefined && workerCanRead(shard)) {
-        reads.push(decoders.read(shard, chunk.start + skip, take, out));
-        filled += take;
-        continue;
+      const from = chunk.start + skip;
+      const at = [filled * this.dIn, (filled + take) * this.dIn] as const;
+      reads.push(this.#readRows(this.shards[chunk.shard], from, take, data.subarray(...at)));
+      if (target !== null && this.targets !== null) {
+        reads.push(this.#readRows(this.targets[chunk.shard], from, take, target.subarray(...at)));
       }
-      reads.push(
-        (async () => {
-          const handle = await openHandle(shard.path);
-          try {
-            await readShardRows(shard, handle, chunk.start + skip, take, out, {});
-          } finally {
-            await handle.close();
-          }
-        })(),
-      );
       filled += take;
     }
     await Promise.all(reads);
     const order = new Uint32Array(rows);
     for (let i = 0; i < rows; i++) order[i] = i;
     if (this.shuffle) new Rng(mix(this.seed, epoch, w, 2)).shuffle(order);
-    return { rows, buffer, data, order };
+    return { rows, buffer, data, target, order };
+  }
+
+  /** Rows [start, start + count) of one tensor of a shard into `out`, on a worker if any. */
+  #readRows(shard: ShardInfo, start: number, count: number, out: Float32Array): Promise<void> {
+    const decoders = this.#decoders;
+    if (decoders !== undefined && workerCanRead(shard)) {
+      return decoders.read(shard, start, count, out);
+    }
+    return (async () => {
+      const handle = await openHandle(shard.path);
+      try {
+        await readShardRows(shard, handle, start, count, out, {});
+      } finally {
+        await handle.close();
+      }
+    })();
   }
 
   #window(epoch: number, w: number): Promise<Window> {
@@ -451,15 +483,17 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
     const d = this.dIn;
+    // A paired batch holds the input rows, then the target rows.
+    const blocks = this.targets === null ? 1 : 2;
     while (this.#batches < this.totalBatches) {
       const ring = this.#batchRing;
       let row = this.#batches * this.batchSize;
       // Only the final batch with dropLast false is short.
       const size = Math.min(this.batchSize, this.rows * this.epochs - row);
       let batch: Float32Array;
-      if (ring === undefined || size < this.batchSize) batch = new Float32Array(size * d);
+      if (ring === undefined || size < this.batchSize) batch = new Float32Array(blocks * size * d);
       else {
-        batch = ring.length < 2 ? new Float32Array(this.batchSize * d) : ring.shift()!;
+        batch = ring.length < 2 ? new Float32Array(blocks * this.batchSize * d) : ring.shift()!;
         ring.push(batch);
       }
       let filled = 0;
@@ -474,6 +508,13 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
         for (let i = 0; i < take; i++) {
           const r = window.order[offset + i];
           batch.set(window.data.subarray(r * d, (r + 1) * d), (filled + i) * d);
+        }
+        const target = window.target;
+        if (target !== null) {
+          for (let i = 0; i < take; i++) {
+            const r = window.order[offset + i];
+            batch.set(target.subarray(r * d, (r + 1) * d), (size + filled + i) * d);
+          }
         }
         filled += take;
         row += take;
@@ -492,4 +533,43 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   async close(): Promise<void> {
     await this.#decoders?.close();
   }
+}
+
+/**
+ * The target tensor of a shard whose input is `input`: in the same .safetensors file, with
+ * the same rows and width (typed errors name the file and both tensors otherwise).
+ */
+async function openTarget(
+  input: ShardInfo,
+  targetName: string,
+  inputName: string | undefined,
+): Promise<ShardInfo> {
+  if (!input.path.endsWith('.safetensors')) {
+    throw new FormatError(
+      input.path,
+      `a .npy shard holds one tensor, so it has no target '${targetName}': a transcoder needs .safetensors shards holding both tensors`,
+    );
+  }
+  const target = await openShard(input.path, targetName);
+  const inName = inputName ?? 'the input tensor';
+  const named = (n: string) => (n.startsWith('the ') ? n : `'${n}'`);
+  if (target.dataStart === input.dataStart) {
+    throw new DataError(
+      `target tensor '${targetName}' is ${named(inName)} itself; a transcoder predicts another tensor`,
+      input.path,
+    );
+  }
+  if (target.rows !== input.rows) {
+    throw new DataError(
+      `target tensor '${targetName}' has ${target.rows} rows but ${named(inName)} has ${input.rows}: every row of one must pair with a row of the other`,
+      input.path,
+    );
+  }
+  if (target.dIn !== input.dIn) {
+    throw new DataError(
+      `target tensor '${targetName}' has width ${target.dIn} but ${named(inName)} has ${input.dIn}: transcoders with d_out ≠ d_in are not supported yet`,
+      input.path,
+    );
+  }
+  return target;
 }
