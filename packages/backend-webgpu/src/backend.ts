@@ -49,7 +49,7 @@ export interface WebGpuExtras {
   readonly dispatchCount: number;
   /**
    * Dispatches so far per kernel, keyed `kernel:path` for kernels with several implementations
-   * (topk 'row-scan' / 'radix', matmul 'tiled' / 'blocked', normalizeRows and removeParallel
+   * (topk 'row-scan' / 'radix' / 'two-pass' + 'overflow', matmul 'tiled' / 'blocked', normalizeRows and removeParallel
    * 'workgroup' / 'row'): what the conformance suite's path check reads.
    */
   kernelPaths(): ReadonlyMap<string, number>;

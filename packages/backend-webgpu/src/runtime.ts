@@ -456,7 +456,7 @@ export class GpuRuntime {
     return { buffer: b, byteLength: size };
   }
 
-  /** A device-only buffer of `bytes` for indirect dispatch arguments (also bindable as storage). */
+  /** A device-only buffer of `bytes` for indirect dispatch arguments (bindable as storage, clearable). */
   indirectScratch(name: string, bytes: number): RawBinding {
     let b = this.#scratch.get(name);
     if (!b || b.size < bytes) {
@@ -466,7 +466,7 @@ export class GpuRuntime {
       }
       b = this.device.createBuffer({
         size: BufferPool.round(bytes),
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT | GPUBufferUsage.COPY_DST,
       });
       this.#scratch.set(name, b);
     }

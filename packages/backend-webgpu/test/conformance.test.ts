@@ -17,17 +17,19 @@ const groups = CONFORMANCE_GROUPS;
 /**
  * Which implementation each kernel set takes, by kernel (see ShaderSpec.path): the suite
  * fails when one of these is reached by no case, or when a kernel takes a path not listed
- * here, so a new fast path cannot go untested. topk switches from the per-row scan to the
- * radix select above 1024 columns, and on the software set only when k > 64 as well; a
- * one-row matmul is a matrix-vector product on both sets, and the GPU set splits K when the
- * output alone gives too few workgroups.
+ * here, so a new fast path cannot go untested. topk switches from the per-row scan above 1024
+ * columns: on the software set to the radix select when k > 64 as well, on the GPU set to the
+ * two-pass select, whose rows with too many candidates are redone by the radix select
+ * ('overflow': the constant rows of the wide cases); a one-row matmul is a matrix-vector
+ * product on both sets, and the GPU set splits K when the output alone gives too few
+ * workgroups.
  */
 function pathsOf(set: 'software' | 'gpu'): KernelPaths {
   const row = set === 'software';
   return {
     declared: [
       'topk:row-scan',
-      'topk:radix',
+      ...(row ? ['topk:radix'] : ['topk:two-pass', 'topk:overflow']),
       'matmul:gemv',
       ...(row ? ['matmul:blocked'] : ['matmul:tiled', 'matmul:split-k']),
       row ? 'normalizeRows:row' : 'normalizeRows:workgroup',

@@ -383,3 +383,52 @@ describe.skipIf(probe.skip)(`webgpu gatherDot lane groups (${probe.reason})`, ()
     }
   });
 });
+
+describe.skipIf(probe.skip)(`webgpu two-pass top-k, gpu kernel set (${probe.reason})`, () => {
+  it('selects exactly from the candidate bin, and redoes rows whose bin overflows', async () => {
+    const be = await createWebGpuBackend({ kernels: 'gpu' });
+    try {
+      const m = 4096;
+      const rows: Float32Array[] = [
+        randn(m), // a narrow bin: candidates fit in workgroup memory
+        Float32Array.from(randn(m), (v) => Math.round(v * 2)), // ~600 ties at the k-th value
+        new Float32Array(m).fill(0.75), // every column in one bin: overflows to the radix select
+        Float32Array.from(randn(m), (v) => 1 + Math.abs(v) * 1e-3), // all in [1, 1.25): overflows
+      ];
+      const B = rows.length;
+      const s = new Float32Array(B * m);
+      rows.forEach((r, b) => s.set(r, b * m));
+      const mask = new Float32Array(m);
+      for (let c = 0; c < m; c += 3) mask[c] = 1;
+      for (const k of [32, 200]) {
+        for (const useMask of [false, true]) {
+          const vals = be.create([B, k], 'float32', new Float32Array(B * k).fill(7));
+          const idx = be.create([B, k], 'int32', new Int32Array(B * k).fill(-5));
+          be.topk(
+            vals,
+            idx,
+            be.create([B, m], 'float32', s),
+            useMask ? be.create([m], 'float32', mask) : undefined,
+          );
+          const gv = await be.read(vals);
+          const gi = await be.read(idx);
+          for (let b = 0; b < B; b++) {
+            const cols = [...Array(m).keys()].filter((c) => !useMask || mask[c] !== 0);
+            cols.sort((x, y) => s[b * m + y] - s[b * m + x] || x - y);
+            const want = cols.slice(0, k);
+            expect([...gi.subarray(b * k, (b + 1) * k)], `row ${b} k ${k} mask ${useMask}`).toEqual(
+              want,
+            );
+            expect([...gv.subarray(b * k, (b + 1) * k)]).toEqual(want.map((c) => s[b * m + c]));
+          }
+        }
+      }
+      const paths = be.kernelPaths();
+      expect(paths.get('topk:two-pass')).toBeGreaterThan(0);
+      expect(paths.get('topk:overflow')).toBeGreaterThan(0);
+      expect(paths.get('topk:radix')).toBeUndefined();
+    } finally {
+      await be.destroy();
+    }
+  });
+});

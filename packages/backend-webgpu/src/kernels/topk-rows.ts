@@ -1,3 +1,5 @@
+import { topkHeader } from './topk-wgsl.js';
+
 /*
  * Top-k with one invocation per row: a scan of the row in column order that keeps the k best
  * so far in a private list sorted by (value descending, index ascending). A column enters
@@ -8,12 +10,7 @@
  */
 export function topkRowsCode(kp: number, maskType: 'f32' | 'i32', wg: number): string {
   return /* wgsl */ `
-struct P { rows: u32, m: u32, k: u32, hasMask: u32 }
-@group(0) @binding(0) var<storage, read_write> vals: array<f32>;
-@group(0) @binding(1) var<storage, read_write> idx: array<i32>;
-@group(0) @binding(2) var<storage, read> scores: array<f32>;
-@group(0) @binding(3) var<storage, read> mask: array<${maskType}>;
-@group(0) @binding(4) var<uniform> p: P;
+${topkHeader(maskType)}
 fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 
 @compute @workgroup_size(${wg})
@@ -29,7 +26,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let base = row * p.m;
   for (var c = 0u; c < p.m; c++) {
     // Mask first: a masked column's score is never loaded (AuxK masks most columns).
-    if (p.hasMask != 0u && mask[c] == ${maskType}(0)) { continue; }
+    if (masked(c)) { continue; }
     let x = scores[base + c];
     if (full && !(x > kth)) { continue; }
     if (isNan(x)) { continue; }

@@ -1,8 +1,16 @@
 import type { Tensor } from '@saekit/core';
-import { type GpuRuntime, params, type ShaderSpec } from '../runtime.js';
+import {
+  type Binding,
+  type GpuRuntime,
+  params,
+  type RawBinding,
+  type ShaderSpec,
+} from '../runtime.js';
 import { FLAT_INDEX, gpu, launch, matrix, WG as WG_1D, wgslType } from './common.js';
 import { RADIX_KEYS } from './radix.js';
 import { topkRowsCode } from './topk-rows.js';
+import { twoPassCode, twoPassFixedBytes } from './topk-two-pass.js';
+import { SORT_AND_WRITE, topkHeader } from './topk-wgsl.js';
 
 /*
  * One workgroup per row. Radix select (4 passes of 8 bits over the row, histogram in
@@ -10,16 +18,12 @@ import { topkRowsCode } from './topk-rows.js';
  * appended in any order, and the elements equal to T are taken lowest-index first (with an
  * ordered prefix scan only when more of them exist than are needed). A bitonic sort of the k
  * selected (key descending, index ascending) gives the contract's order. Cost: about five
- * reads of the row, never a sort of the row.
+ * reads of the row, never a sort of the row. `listed`: the rows are those in `list` (the
+ * two-pass kernel's overflowed rows), one workgroup each.
  */
-function shaderCode(kp: number, maskType: 'f32' | 'i32', wg: number): string {
+function shaderCode(kp: number, maskType: 'f32' | 'i32', wg: number, listed = false): string {
   return /* wgsl */ `
-struct P { rows: u32, m: u32, k: u32, hasMask: u32 }
-@group(0) @binding(0) var<storage, read_write> vals: array<f32>;
-@group(0) @binding(1) var<storage, read_write> idx: array<i32>;
-@group(0) @binding(2) var<storage, read> scores: array<f32>;
-@group(0) @binding(3) var<storage, read> mask: array<${maskType}>;
-@group(0) @binding(4) var<uniform> p: P;
+${topkHeader(maskType, listed ? ['var<storage, read> list: array<u32>;'] : [])}
 const KP: u32 = ${kp}u;
 const WG: u32 = ${wg}u;
 var<workgroup> hist: array<atomic<u32>, 256>;
@@ -35,15 +39,11 @@ var<workgroup> sDone: u32;
 var<workgroup> sEqual: u32;
 var<workgroup> sChunk: u32;
 ${RADIX_KEYS}
-// The mask is tested before the score is loaded: under AuxK most columns are masked, and
-// the mask (m values, shared by every row) stays in cache while the scores are read once.
-fn masked(c: u32) -> bool { return p.hasMask != 0u && mask[c] == ${maskType}(0); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) tid: u32) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= p.rows) { return; }
+  ${listed ? 'let row = list[wid.x];' : 'let row = wid.x + wid.y * nwg.x;\n  if (row >= p.rows) { return; }'}
   let base = row * p.m;
   if (tid == 0u) {
     sPrefix = 0u; sMask = 0u; sRemaining = p.k; sTotal = 0u; sDone = 0u; sEqual = 0u;
@@ -146,37 +146,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   let n = select(p.k, sTotal, done != 0u);
-  workgroupBarrier();
-  for (var i = tid; i < KP; i += WG) {
-    if (i >= n) { selKey[i] = 0u; selIdx[i] = 0xffffffffu; }
-  }
-  workgroupBarrier();
-  for (var size = 2u; size <= KP; size <<= 1u) {
-    for (var stride = size >> 1u; stride > 0u; stride >>= 1u) {
-      for (var t = tid; t < KP / 2u; t += WG) {
-        let lo = 2u * stride * (t / stride) + (t % stride);
-        let hi = lo + stride;
-        let kl = selKey[lo]; let il = selIdx[lo];
-        let kh = selKey[hi]; let ih = selIdx[hi];
-        let hiFirst = kh > kl || (kh == kl && ih < il);
-        if (hiFirst == ((lo & size) == 0u)) {
-          selKey[lo] = kh; selIdx[lo] = ih;
-          selKey[hi] = kl; selIdx[hi] = il;
-        }
-      }
-      workgroupBarrier();
-    }
-  }
-  for (var j = tid; j < p.k; j += WG) {
-    let o = row * p.k + j;
-    if (j < n) {
-      vals[o] = fromKey(selKey[j]);
-      idx[o] = i32(selIdx[j]);
-    } else {
-      vals[o] = 0.0;
-      idx[o] = -1;
-    }
-  }
+  ${SORT_AND_WRITE}
 }`;
 }
 
@@ -188,22 +158,35 @@ const WG = 64;
 const ROW_SCAN_MAX_M = 1024;
 const ROW_WG = 64;
 
-const shaders = new Map<
-  string,
-  {
-    kernel: string;
-    path: string;
-    code: string;
-    bindings: readonly ('rw' | 'read')[];
-    params: true;
+const shaders = new Map<string, ShaderSpec>();
+
+function cached(key: string, make: () => ShaderSpec): ShaderSpec {
+  let sh = shaders.get(key);
+  if (!sh) {
+    sh = make();
+    shaders.set(key, sh);
   }
->();
+  return sh;
+}
 
 /** The largest k one workgroup can select with the adapter's workgroup storage. */
 export function maxTopk(rt: GpuRuntime): number {
   let kp = 2;
   while (8 * (kp * 2) + 2 * 1024 + 64 <= rt.maxWorkgroupStorage) kp *= 2;
   return kp;
+}
+
+// The two-pass kernel's candidate buffer: the largest power of two up to this that fits.
+const MAX_CANDIDATES = 4096;
+// Below this many candidate slots a bin of a random row would overflow too often to pay.
+const MIN_CANDIDATES = 256;
+
+/** Candidate slots the two-pass kernel gets next to a KP-entry selection, 0 when too few fit. */
+function candidateSlots(rt: GpuRuntime, kp: number): number {
+  const free = rt.maxWorkgroupStorage - twoPassFixedBytes(kp, WG);
+  let c = MAX_CANDIDATES;
+  while (c >= MIN_CANDIDATES && 8 * c > free) c /= 2;
+  return c >= MIN_CANDIDATES ? c : 0;
 }
 
 export function topk(
@@ -226,41 +209,72 @@ export function topk(
   // The row scan inserts ~k·ln(m/k) times per row, each O(k): on CPU adapters it beats the
   // radix select up to k ≈ 64 (measured on llvmpipe at m = 4096).
   const perRow = m <= ROW_SCAN_MAX_M || (rt.software && k <= 64);
-  const key = `${kp}/${mt}/${perRow}`;
-  let sh = shaders.get(key);
-  if (!sh) {
-    sh = {
-      kernel: 'topk',
-      path: perRow ? 'row-scan' : 'radix',
-      code: perRow ? topkRowsCode(kp, mt, ROW_WG) : shaderCode(kp, mt, WG),
-      bindings: ['rw', 'rw', 'read', 'read'],
-      params: true,
-    };
-    shaders.set(key, sh);
-  }
+  // GPUs take the two-pass select (two reads of the row instead of about five), with the
+  // radix select redoing only the rows whose candidates overflow workgroup memory.
+  const cand = perRow || rt.software || rows > rt.maxGroups ? 0 : candidateSlots(rt, kp);
+  const path = perRow ? 'row-scan' : cand > 0 ? 'two-pass' : 'radix';
+  const sh = cached(`${path}/${kp}/${mt}/${cand}`, () => ({
+    kernel: 'topk',
+    path,
+    code:
+      path === 'row-scan'
+        ? topkRowsCode(kp, mt, ROW_WG)
+        : path === 'two-pass'
+          ? twoPassCode(kp, cand, mt, WG)
+          : shaderCode(kp, mt, WG),
+    bindings:
+      path === 'two-pass' ? ['rw', 'rw', 'read', 'read', 'rw', 'rw'] : ['rw', 'rw', 'read', 'read'],
+    params: true,
+  }));
   const grid = perRow ? rt.grid(Math.ceil(rows / ROW_WG)) : rt.grid(rows);
   const p = params()
     .u32(rows)
     .u32(m)
     .u32(k)
     .u32(mk ? 1 : 0);
-  if (!mk) {
-    rt.dispatch(sh, [v, ix, s, rt.placeholder()], grid, p);
-    return;
+  const maskBinding = mk ?? rt.placeholder();
+  let overflow: { args: RawBinding; list: RawBinding } | null = null;
+  let bindings: Binding[] = [v, ix, s, maskBinding];
+  if (path === 'two-pass') {
+    overflow = {
+      args: rt.indirectScratch('topk.overflowArgs', 16),
+      list: rt.scratch('topk.overflowList', rows * 4),
+    };
+    const args = overflow.args;
+    rt.copies((enc) => enc.clearBuffer(args.buffer, 0, 16));
+    bindings = [...bindings, overflow.args, overflow.list];
   }
-  // Masked (AuxK): when no column is unmasked (no dead latent) the selection is skipped on the
-  // device: a one-workgroup pass counts the mask and writes the workgroup counts of the
-  // selection and of the fill that writes the empty answer, one of them zero.
-  const args = rt.indirectScratch('topk.args', 32);
-  const empty = launch(rt, rows * k);
-  rt.dispatch(
-    maskArgs(mt),
-    [args, mk],
-    [1],
-    params().u32(m).u32(grid[0]).u32(grid[1]).u32(empty[0]).u32(empty[1]),
-  );
-  rt.dispatch(sh, [v, ix, s, mk], { buffer: args.buffer, offset: 0 }, p);
-  rt.dispatch(EMPTY, [v, ix], { buffer: args.buffer, offset: 16 }, params().u32(rows * k));
+  if (!mk) rt.dispatch(sh, bindings, grid, p);
+  else {
+    // Masked (AuxK): when no column is unmasked (no dead latent) the selection is skipped on
+    // the device: a one-workgroup pass counts the mask and writes the workgroup counts of the
+    // selection and of the fill that writes the empty answer, one of them zero.
+    const args = rt.indirectScratch('topk.args', 32);
+    const empty = launch(rt, rows * k);
+    rt.dispatch(
+      maskArgs(mt),
+      [args, mk],
+      [1],
+      params().u32(m).u32(grid[0]).u32(grid[1]).u32(empty[0]).u32(empty[1]),
+    );
+    rt.dispatch(sh, bindings, { buffer: args.buffer, offset: 0 }, p);
+    rt.dispatch(EMPTY, [v, ix], { buffer: args.buffer, offset: 16 }, params().u32(rows * k));
+  }
+  if (overflow) {
+    const redo = cached(`overflow/${kp}/${mt}`, () => ({
+      kernel: 'topk',
+      path: 'overflow',
+      code: shaderCode(kp, mt, WG, true),
+      bindings: ['rw', 'rw', 'read', 'read', 'read'],
+      params: true,
+    }));
+    rt.dispatch(
+      redo,
+      [v, ix, s, maskBinding, overflow.list],
+      { buffer: overflow.args.buffer, offset: 0 },
+      p,
+    );
+  }
 }
 
 const maskArgShaders = new Map<string, ShaderSpec>();
