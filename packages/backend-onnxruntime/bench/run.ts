@@ -7,6 +7,8 @@
 //   --steps N                     timed steps per round (default 3)
 //   --no-torch                    skip PyTorch (when python3 has no torch)
 //   --no-cpu                      skip the reference cpu backend
+//   --gemm auto,mlas              products on CBLAS where one loads (auto) and on ORT's MLAS,
+//                                 side by side (default both)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -33,6 +35,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const configs = (arg('--config') ?? 'target,medium,small').split(',') as Config[];
 const steps = Number(arg('--steps') ?? 3);
 const threads = Number(arg('--threads') ?? availableParallelism());
+const gemms = (arg('--gemm') ?? 'auto,mlas').split(',') as ('auto' | 'cblas' | 'mlas')[];
 const python =
   process.env.SAEKIT_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
@@ -86,16 +89,23 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   for (const config of configs) {
     const shape = BENCH_SHAPES[config];
-    const ort = createOnnxruntimeBackend({ threads });
-    const o: BenchResult = await benchmarkTrainingStep(ort, shape, {
-      warmupSteps: 1,
-      steps,
-      rounds: 2,
-      kernelTimes: true,
-    });
-    await ort.destroy();
-    console.log(line(`onnxruntime ${config}`, o));
-    rows.push({ config, device: ort.descriptor.device, ...o });
+    // The first variant (CBLAS where it loads) is the one compared with PyTorch.
+    let o: BenchResult | undefined;
+    for (const gemm of gemms) {
+      const ort = createOnnxruntimeBackend({ threads, gemm });
+      const r: BenchResult = await benchmarkTrainingStep(ort, shape, {
+        warmupSteps: 1,
+        steps,
+        rounds: 2,
+        kernelTimes: true,
+      });
+      await ort.destroy();
+      const variant = ort.descriptor.variant ?? gemm;
+      console.log(line(`onnxruntime (${variant}) ${config}`, r));
+      rows.push({ config, device: ort.descriptor.device, variant, ...r });
+      o ??= r;
+    }
+    if (o === undefined) throw new Error('--gemm named no variant');
     if (!process.argv.includes('--no-cpu') && config !== 'target') {
       const cpu = createCpuBackend();
       const c = await benchmarkTrainingStep(cpu, shape, { warmupSteps: 1, steps, rounds: 2 });

@@ -343,6 +343,17 @@ double reduce_sum(const f32 *x, i32 n, i32 squares) {
   return total;
 }
 
+// Each of M rows of out[M, N] = row[0..N): a bias broadcast before a BLAS product adds into it.
+EXPORT(fill_rows)
+void fill_rows(f32 *out, const f32 *row, i32 M, i32 N) {
+  for (i32 r = 0; r < M; r++) {
+    f32 *o = out + (long)r * N;
+    i32 c = 0;
+    for (; c + 4 <= N; c += 4) wasm_v128_store(o + c, wasm_v128_load(row + c));
+    for (; c < N; c++) o[c] = row[c];
+  }
+}
+
 // out = a*x + b*y, y a row vector of `cols` broadcast over the rows of x when broadcast != 0.
 // Elementwise read-before-write, so out may alias x or y.
 EXPORT(axpby)

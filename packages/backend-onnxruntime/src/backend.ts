@@ -12,20 +12,42 @@ import {
   type Tensor,
 } from '@saekit/core';
 import { OrtContext } from './context.js';
+import { CblasGemm, cblasCandidates, loadCblas } from './gemm/cblas.js';
+import { OrtGemm } from './gemm/ort.js';
+import type { GemmProvider } from './gemm/product.js';
 import { MAX_HEAP_BYTES } from './heap.js';
 import * as ORT_KERNELS from './kernels/index.js';
-import { loadOrt } from './ort/binding.js';
+import { loadOrt, type Ort } from './ort/binding.js';
 import { OrtTensor } from './tensor.js';
 
 export interface OnnxruntimeBackendOptions {
-  /** Threads for ORT's intra-op pools; default: every core (os.availableParallelism()). */
+  /**
+   * Threads for the SIMD kernels' pool and the dense products; default: every core
+   * (os.availableParallelism()).
+   */
   readonly threads?: number;
+  /**
+   * Who runs the dense products. 'auto' (default): a CBLAS library the system already has
+   * (OpenBLAS, MKL, BLIS, Accelerate; `SAEKIT_CBLAS` names another) where one loads, else ORT's
+   * MLAS. 'cblas' refuses to fall back; 'mlas' never looks for CBLAS.
+   */
+  readonly gemm?: 'auto' | 'cblas' | 'mlas';
+}
+
+/** The provider of dense products, and why each CBLAS candidate was passed over. */
+export interface GemmChoice {
+  readonly variant: 'cblas' | 'mlas';
+  readonly label: string;
+  readonly reasons: readonly string[];
 }
 
 /** What the backend exposes beyond the contract, for diagnostics and benchmarks. */
 export interface OnnxruntimeExtras {
   readonly threads: number;
   readonly ortVersion: string;
+  readonly gemm: GemmChoice;
+  /** Kernel calls split over more than one thread of the pool so far, by SIMD kernel. */
+  parallelCalls(): Readonly<Record<string, number>>;
   /** ORT sessions currently cached (one per graph and shape). */
   sessionCount(): number;
   /** Bytes in live tensors and scratch, and the heap's size (it grows, never shrinks). */
@@ -34,14 +56,33 @@ export interface OnnxruntimeExtras {
 
 export type OnnxruntimeBackend = Backend & OnnxruntimeExtras;
 
-export function deviceName(threads: number, version: string): string {
-  return `onnxruntime ${version} (MLAS), ${threads} thread${threads === 1 ? '' : 's'}`;
+export function deviceName(threads: number, version: string, gemm: string): string {
+  return `onnxruntime ${version}, products on ${gemm}, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/** The provider of dense products for `choice`, with the reasons CBLAS candidates failed. */
+export function chooseGemm(
+  ort: Ort,
+  threads: number,
+  choice: 'auto' | 'cblas' | 'mlas',
+): { provider: GemmProvider; reasons: readonly string[] } {
+  if (choice === 'mlas') return { provider: new OrtGemm(ort, threads), reasons: [] };
+  const found = loadCblas(cblasCandidates());
+  if ('sgemm' in found) return { provider: new CblasGemm(found, threads), reasons: [] };
+  const reasons = found.reasons.length > 0 ? found.reasons : ['no CBLAS library is known here'];
+  if (choice === 'cblas') {
+    throw new BackendUnavailableError(
+      'onnxruntime',
+      `gemm 'cblas' was asked for, but no CBLAS library loads (${reasons.join('; ')}); install OpenBLAS (Debian: apt-get install libopenblas0-pthread), name a library in SAEKIT_CBLAS, or use gemm 'auto'`,
+    );
+  }
+  return { provider: new OrtGemm(ort, threads), reasons };
 }
 
 /**
- * The native CPU backend: tensors are host typed arrays; dense products run on cached ORT
- * sessions that write into those arrays in place; the other kernels run where measurement
- * put them (README: kernel table).
+ * The native CPU backend: tensors live in one shared wasm heap; dense products run on a CBLAS
+ * library in place or on ORT's MLAS; the other kernels are SIMD over the heap on a pool of
+ * threads, or core's loops where measurement put them (README: kernel table).
  */
 export function createOnnxruntimeBackend(
   options: OnnxruntimeBackendOptions = {},
@@ -55,7 +96,8 @@ export function createOnnxruntimeBackend(
       `threads must be a positive integer, got ${threads}`,
     );
   }
-  const ctx = new OrtContext(ort, threads);
+  const { provider, reasons } = chooseGemm(ort, threads, options.gemm ?? 'auto');
+  const ctx = new OrtContext(ort, threads, provider);
   const { heap } = ctx;
   const memory: BackendMemory = {
     create(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
@@ -78,8 +120,9 @@ export function createOnnxruntimeBackend(
   };
   const descriptor: BackendDescriptor = {
     name: 'onnxruntime',
-    device: deviceName(threads, ort.version),
+    device: deviceName(threads, ort.version, provider.label),
     kind: 'cpu-native',
+    variant: provider.variant,
     // Every tensor shares one wasm32 heap, so none can exceed it.
     limits: { ...NO_LIMITS, maxTensorBytes: MAX_HEAP_BYTES - 2 ** 16 },
   };
@@ -88,7 +131,9 @@ export function createOnnxruntimeBackend(
     {
       threads,
       ortVersion: ort.version,
-      sessionCount: () => ctx.sessions.size,
+      gemm: { variant: provider.variant, label: provider.label, reasons },
+      parallelCalls: () => Object.fromEntries(ctx.pool.parallelRuns),
+      sessionCount: () => (provider instanceof OrtGemm ? provider.sessions.size : 0),
       heapBytes: () => ({ live: heap.liveBytes, capacity: heap.capacity }),
     },
   );

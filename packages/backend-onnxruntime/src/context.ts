@@ -5,22 +5,30 @@ import {
   type Scale,
   type Tensor,
 } from '@saekit/core';
+import type { GemmProvider } from './gemm/product.js';
 import { Heap } from './heap.js';
 import type { Ort } from './ort/binding.js';
-import { SessionCache } from './ort/sessions.js';
+import { split, ThreadPool } from './pool/thread-pool.js';
 import type { OrtTensor } from './tensor.js';
-import { instantiateKernels, type WasmKernels } from './wasm.js';
+import { instantiateKernels, kernelsModule, WASM_KERNEL_NAMES, type WasmKernels } from './wasm.js';
 
 /**
  * What every kernel of this backend receives: the heap its (validated) tensors live in, the
- * SIMD kernels over that heap, the ORT session cache, core's reference kernels for the kernels
- * where plain loops are already the fastest choice (they run on the same typed arrays), and
- * grow-only scratch blocks inside the heap.
+ * SIMD kernels over that heap and the thread pool that runs them on every core, the provider
+ * of dense products, core's reference kernels for the kernels where plain loops are already
+ * the fastest choice (they run on the same typed arrays), and grow-only scratch blocks inside
+ * the heap.
  */
+/**
+ * Rows per part so that a part has at least 64 Ki elements (~256 KiB): below that a call runs
+ * on the calling thread alone, since waking the pool costs more than it saves.
+ */
+export const ROWS_PER_PART = (cols: number): number => Math.max(1, Math.ceil(65536 / cols));
+
 export class OrtContext {
   readonly heap = new Heap();
   readonly wasm: WasmKernels = instantiateKernels(this.heap.memory);
-  readonly sessions: SessionCache;
+  readonly pool: ThreadPool;
   /** Scratch blocks inside the heap, for the SIMD kernels: slot → [offset, bytes]. */
   readonly #heapScratch = new Map<string, [number, number]>();
   /** core's cpu kernels, over the same memory (OrtTensor has CpuTensor's `data`). */
@@ -29,8 +37,32 @@ export class OrtContext {
   constructor(
     readonly ort: Ort,
     readonly threads: number,
+    readonly gemm: GemmProvider,
   ) {
-    this.sessions = new SessionCache(ort, threads);
+    this.pool = new ThreadPool(
+      threads,
+      kernelsModule(),
+      this.heap.memory,
+      this.wasm,
+      WASM_KERNEL_NAMES,
+    );
+  }
+
+  /**
+   * `rows` rows costing `perRow` elements each, as [first, end) ranges, one per thread that
+   * gets at least ROWS_PER_PART's worth: row-split kernels write disjoint rows.
+   */
+  rowRanges(rows: number, perRow: number): [number, number][] {
+    return split(rows, this.threads, ROWS_PER_PART(perRow));
+  }
+
+  /** Each of M rows of out[M, N] = row (a bias broadcast before a product adds into it). */
+  fillRows(out: Tensor, row: Tensor, M: number, N: number): void {
+    const [o, r] = [this.ptr(out), this.ptr(row)];
+    this.pool.run(
+      'fill_rows',
+      this.rowRanges(M, N).map(([from, to]) => [o + from * N * 4, r, to - from, N]),
+    );
   }
 
   f32(t: Tensor): Float32Array {
@@ -70,7 +102,8 @@ export class OrtContext {
     return new Int32Array(this.heap.memory.buffer, offset, n);
   }
 
-  destroy(): void {
-    this.sessions.clear();
+  async destroy(): Promise<void> {
+    this.gemm.destroy();
+    await this.pool.destroy();
   }
 }

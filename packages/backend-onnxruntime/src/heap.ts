@@ -5,15 +5,20 @@ const PAGE = 65536;
 export const MAX_HEAP_BYTES = 2 ** 32;
 
 /**
- * Every tensor of one backend instance lives in one WebAssembly.Memory, so the SIMD kernels
- * address tensors by offset with no copy, and ORT reads and writes the same bytes through
- * typed-array views (onnxruntime-node refuses SharedArrayBuffer views, so the memory is not
- * shared). Blocks come from a first-fit free list with coalescing; the memory grows when no
+ * Every tensor of one backend instance lives in one shared WebAssembly.Memory, so the SIMD
+ * kernels address tensors by offset with no copy, on every thread of the pool at once, and a
+ * CBLAS library reads and writes the same bytes through typed-array views. (onnxruntime-node
+ * refuses SharedArrayBuffer views; its products go through staging buffers, see gemm/ort.ts.)
+ * Blocks come from a first-fit free list with coalescing; the memory grows when no
  * free block fits and never shrinks, so a training loop that disposes what it creates stays
  * flat. Growing detaches earlier views: holders re-derive them (OrtTensor.data does).
  */
 export class Heap {
-  readonly memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_HEAP_BYTES / PAGE });
+  readonly memory = new WebAssembly.Memory({
+    initial: 1,
+    maximum: MAX_HEAP_BYTES / PAGE,
+    shared: true,
+  });
   /** Free blocks [offset, bytes], sorted by offset, never adjacent (they are merged). */
   readonly #free: [number, number][] = [];
   /** Live blocks: offset → bytes. */

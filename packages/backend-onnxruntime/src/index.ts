@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { BackendFactory } from '@saekit/core';
 import { createOnnxruntimeBackend, deviceName, type OnnxruntimeBackendOptions } from './backend.js';
+import { cblasCandidates, cblasLabel, loadCblas } from './gemm/cblas.js';
 import { loadOrt } from './ort/binding.js';
 
 export {
   createOnnxruntimeBackend,
+  type GemmChoice,
   type OnnxruntimeBackend,
   type OnnxruntimeBackendOptions,
   type OnnxruntimeExtras,
@@ -24,8 +26,14 @@ export const onnxruntimeBackend: BackendFactory<OnnxruntimeBackendOptions> = {
     return {
       ok: true,
       kind: 'cpu-native',
-      device: deviceName(availableParallelism(), ort.version),
+      device: deviceName(availableParallelism(), ort.version, gemmLabel()),
     };
   },
   create: async (options?: OnnxruntimeBackendOptions) => createOnnxruntimeBackend(options),
 };
+
+/** What `auto` would run products on here, without creating a backend. */
+function gemmLabel(): string {
+  const found = loadCblas(cblasCandidates());
+  return 'sgemm' in found ? cblasLabel(found) : 'MLAS';
+}

@@ -61,6 +61,7 @@ export interface WasmKernels {
     hv: number,
     hi: number,
   ): void;
+  fill_rows(out: number, row: number, M: number, N: number): void;
   topk_rows(
     vals: number,
     idx: number,
@@ -73,13 +74,36 @@ export interface WasmKernels {
   ): void;
 }
 
+export type WasmKernelName = keyof WasmKernels;
+
+/** Every export, in a fixed order: the pool's workers call kernels by index into this list. */
+export const WASM_KERNEL_NAMES: readonly WasmKernelName[] = [
+  'gather_sum',
+  'gather_dot',
+  'scatter_outer_add',
+  'adam',
+  'remove_parallel',
+  'normalize_rows',
+  'reduce_sum',
+  'axpby',
+  'fill_rows',
+  'topk_rows_listed',
+  'topk_rows',
+];
+
 let compiled: WebAssembly.Module | undefined;
 
 /** The committed module's path (src/ and dist/ both sit one level under the package). */
 export const WASM_PATH = fileURLToPath(new URL('../native/kernels.wasm', import.meta.url));
 
-/** The SIMD kernels instantiated over a heap's memory (compiled once per process). */
-export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
+/** The compiled kernels module (once per process; workers receive it, not the bytes). */
+export function kernelsModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(readFileSync(WASM_PATH));
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmKernels;
+  return compiled;
+}
+
+/** The SIMD kernels instantiated over a heap's (shared) memory. */
+export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
+  return new WebAssembly.Instance(kernelsModule(), { env: { memory } })
+    .exports as unknown as WasmKernels;
 }

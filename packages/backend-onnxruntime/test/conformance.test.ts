@@ -1,9 +1,22 @@
 import { describeBackendConformance } from '@saekit/core/testing';
+import { describe, it } from 'vitest';
 import { createOnnxruntimeBackend } from '../src/index.js';
+import { cblasAvailability } from './support/cblas.js';
 
 // Every kernel against the float64 oracle, the argument errors, training-steps parity with
-// cpu, and the > 128 MiB weight cases.
-describeBackendConformance('onnxruntime', async () => createOnnxruntimeBackend(), {
-  large: true,
-  timeout: 120_000,
-});
+// cpu, and the > 128 MiB weight cases: once with products on a CBLAS library, once on ORT's
+// MLAS (the fallback), both with the pool on every core.
+if (cblasAvailability().ok) {
+  describeBackendConformance(
+    'onnxruntime (cblas)',
+    async () => createOnnxruntimeBackend({ gemm: 'cblas' }),
+    { large: true, timeout: 120_000 },
+  );
+} else {
+  describe.skip('onnxruntime (cblas): no CBLAS library here', () => it('skipped', () => {}));
+}
+describeBackendConformance(
+  'onnxruntime (mlas)',
+  async () => createOnnxruntimeBackend({ gemm: 'mlas' }),
+  { large: true, timeout: 120_000 },
+);

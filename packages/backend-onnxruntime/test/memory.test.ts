@@ -4,13 +4,16 @@
 import { SyntheticActivations, Trainer } from '@saekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxruntimeBackend, type OnnxruntimeBackend } from '../src/index.js';
+import { cblasAvailability } from './support/cblas.js';
 
 const STEPS = 5000;
 
-describe('onnxruntime memory under the trainer', () => {
+const variants = (cblasAvailability().ok ? ['cblas', 'mlas'] : ['mlas']) as ('cblas' | 'mlas')[];
+
+describe.each(variants)('onnxruntime (%s) memory under the trainer', (gemm) => {
   let backend: OnnxruntimeBackend;
   beforeAll(() => {
-    backend = createOnnxruntimeBackend();
+    backend = createOnnxruntimeBackend({ gemm });
   });
   afterAll(() => backend.destroy());
 

@@ -1,8 +1,10 @@
 import type { AdamOptions, Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
+import { split } from '../pool/thread-pool.js';
 
 /**
- * One Adam step (PyTorch semantics) in one SIMD pass over param, grad, m and v. The bias
+ * One Adam step (PyTorch semantics) in one SIMD pass over param, grad, m and v, split over the
+ * pool's threads. The bias
  * corrections are folded into the step size and epsilon:
  * lr·(m/bc1)/(sqrt(v/bc2)+eps) = (lr·sqrt(bc2)/bc1)·m/(sqrt(v)+eps·sqrt(bc2)).
  */
@@ -18,16 +20,15 @@ export function adam(
   const scale = options.gradScale === undefined ? 1 : ctx.scale(options.gradScale);
   const bc1 = 1 - beta1 ** step;
   const sbc2 = Math.sqrt(1 - beta2 ** step);
-  ctx.wasm.adam(
-    ctx.ptr(param),
-    ctx.ptr(grad),
-    ctx.ptr(m),
-    ctx.ptr(v),
-    param.size,
-    scale,
-    beta1,
-    beta2,
-    (lr * sbc2) / bc1,
-    eps * sbc2,
+  const [p, g, mp, vp] = [ctx.ptr(param), ctx.ptr(grad), ctx.ptr(m), ctx.ptr(v)];
+  const lrT = (lr * sbc2) / bc1;
+  const epsT = eps * sbc2;
+  // Element ranges on 16-float (64-byte) boundaries: whole SIMD vectors and cache lines.
+  ctx.pool.run(
+    'adam',
+    split(param.size, ctx.threads, 65536, 16).map(([a, e]) => {
+      const at = a * 4;
+      return [p + at, g + at, mp + at, vp + at, e - a, scale, beta1, beta2, lrT, epsT];
+    }),
   );
 }

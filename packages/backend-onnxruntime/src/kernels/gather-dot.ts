@@ -2,7 +2,7 @@ import { asMatrix, type Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
 import { checkRows } from './sparse-rows.js';
 
-/** out[b,j] = ⟨x[b], weight[indices[b,j]]⟩: SIMD dot products (kernels.c). */
+/** out[b,j] = ⟨x[b], weight[indices[b,j]]⟩: SIMD dots (kernels.c), rows over the pool. */
 export function gatherDot(
   ctx: OrtContext,
   out: Tensor,
@@ -13,5 +13,11 @@ export function gatherDot(
   const [m, d] = asMatrix(weight);
   const [B, k] = asMatrix(out);
   checkRows(ctx, 'gatherDot', indices, m);
-  ctx.wasm.gather_dot(ctx.ptr(out), ctx.ptr(x), ctx.ptr(indices), ctx.ptr(weight), B, k, d);
+  const [o, xp, i, w] = [ctx.ptr(out), ctx.ptr(x), ctx.ptr(indices), ctx.ptr(weight)];
+  ctx.pool.run(
+    'gather_dot',
+    ctx
+      .rowRanges(B, k * d)
+      .map(([b, e]) => [o + b * k * 4, xp + b * d * 4, i + b * k * 4, w, e - b, k, d]),
+  );
 }

@@ -2,7 +2,10 @@ import { asMatrix, type Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
 import { checkRows } from './sparse-rows.js';
 
-/** out[b] = bias + Σ_j values[b,j] · weight[indices[b,j]]: SIMD row axpys (kernels.c). */
+/**
+ * out[b] = bias + Σ_j values[b,j] · weight[indices[b,j]]: SIMD row axpys (kernels.c), rows
+ * split over the pool's threads.
+ */
 export function gatherSum(
   ctx: OrtContext,
   out: Tensor,
@@ -15,14 +18,11 @@ export function gatherSum(
   const [B, k] = asMatrix(values);
   checkRows(ctx, 'gatherSum', indices, m);
   const biasPtr = bias === undefined ? 0 : ctx.ptr(bias);
-  ctx.wasm.gather_sum(
-    ctx.ptr(out),
-    ctx.ptr(values),
-    ctx.ptr(indices),
-    ctx.ptr(weight),
-    biasPtr,
-    B,
-    k,
-    d,
+  const [o, v, i, w] = [ctx.ptr(out), ctx.ptr(values), ctx.ptr(indices), ctx.ptr(weight)];
+  ctx.pool.run(
+    'gather_sum',
+    ctx
+      .rowRanges(B, k * d)
+      .map(([b, e]) => [o + b * d * 4, v + b * k * 4, i + b * k * 4, w, biasPtr, e - b, k, d]),
   );
 }

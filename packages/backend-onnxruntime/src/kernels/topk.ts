@@ -5,7 +5,8 @@ import type { OrtTensor } from '../tensor.js';
 /**
  * Per row: the k largest scores, ties to the lower column, in kernels.c: a min-heap of the
  * best k, each row scanned 16 columns per SIMD compare against the heap's root. A masked call
- * (AuxK) lists the unmasked (dead) columns once and scans only those in every row.
+ * (AuxK) lists the unmasked (dead) columns once and scans only those in every row. Rows are
+ * split over the pool's threads, each with its own heap scratch.
  */
 export function topk(
   ctx: OrtContext,
@@ -16,11 +17,19 @@ export function topk(
 ): void {
   const [B, m] = asMatrix(scores);
   const k = asMatrix(values)[1];
-  const hv = ctx.heapScratch('topk.values', Math.max(1, k) * 4);
-  const hi = ctx.heapScratch('topk.indices', Math.max(1, k) * 4);
+  const ranges = ctx.rowRanges(B, m);
+  // Every block is taken before any view: a later allocation may grow the heap.
+  const scratch = ranges.map((_, t) => [
+    ctx.heapScratch(`topk.values.${t}`, Math.max(1, k) * 4),
+    ctx.heapScratch(`topk.indices.${t}`, Math.max(1, k) * 4),
+  ]);
   const [v, i, s] = [ctx.ptr(values), ctx.ptr(indices), ctx.ptr(scores)];
+  const rows = (b: number) => [v + b * k * 4, i + b * k * 4, s + b * m * 4];
   if (mask === undefined) {
-    ctx.wasm.topk_rows(v, i, s, B, m, k, hv, hi);
+    ctx.pool.run(
+      'topk_rows',
+      ranges.map(([b, e], t) => [...rows(b), e - b, m, k, scratch[t][0], scratch[t][1]]),
+    );
     return;
   }
   const colsPtr = ctx.heapScratch('topk.columns', Math.max(1, m) * 4);
@@ -28,5 +37,8 @@ export function topk(
   const mk = (mask as OrtTensor).data as Float32Array | Int32Array;
   let nc = 0;
   for (let c = 0; c < m; c++) if (mk[c] !== 0) cols[nc++] = c;
-  ctx.wasm.topk_rows_listed(v, i, s, B, m, k, colsPtr, nc, hv, hi);
+  ctx.pool.run(
+    'topk_rows_listed',
+    ranges.map(([b, e], t) => [...rows(b), e - b, m, k, colsPtr, nc, scratch[t][0], scratch[t][1]]),
+  );
 }
