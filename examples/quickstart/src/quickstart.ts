@@ -1,10 +1,10 @@
 import {
-  createCpuBackend,
   featureRecovery,
   type StepMetrics,
   syntheticSource,
   TrainingRun,
 } from '@saekit/core';
+import { type BackendChoice, chooseBackend } from './backend.js';
 
 export interface QuickstartOptions {
   readonly dIn?: number;
@@ -15,6 +15,8 @@ export interface QuickstartOptions {
   readonly steps?: number;
   readonly lr?: number;
   readonly seed?: number;
+  /** Default 'auto': onnxruntime where it loads, else cpu. */
+  readonly backend?: BackendChoice;
   readonly log?: (line: string) => void;
 }
 
@@ -25,6 +27,8 @@ export interface QuickstartResult {
   readonly mmcs: number;
   readonly last: StepMetrics;
   readonly seconds: number;
+  /** The backend's device string, e.g. 'onnxruntime 1.30.0, products on …, 2 threads'. */
+  readonly device: string;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     steps = 1500,
     lr = 0.02,
     seed = 0,
+    backend: choice = 'auto',
     log = console.log,
   } = options;
   const data = syntheticSource({
@@ -54,7 +59,8 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     `training a Top-K SAE (d=${dIn}, m=${latents}, k=${k}) on ${steps} × ${batchSize} synthetic tokens built from ${trueFeatures} known features`,
   );
   const every = Math.max(1, Math.floor(steps / 10));
-  const backend = createCpuBackend();
+  const backend = await chooseBackend(choice);
+  log(`backend: ${backend.name} (${backend.descriptor.device})`);
   // The library's training run: no store is given, so its checkpoints stay in memory; give a
   // RunFolder (@saekit/io) to make the run resumable from disk.
   const run = await TrainingRun.create(backend, {
@@ -74,6 +80,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
   const seconds = (performance.now() - t0) / 1000;
   const weights = await run.trainer.exportWeights();
   const r = featureRecovery(weights.wDec, data.dictionary, dIn, 0.9);
+  const device = backend.descriptor.device;
   run.dispose();
   await backend.destroy();
   log(
@@ -86,5 +93,6 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     mmcs: r.mmcs,
     last: summary.last!,
     seconds,
+    device,
   };
 }

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Backend, createCpuBackend, Rng, Sae, type StepMetrics } from '@saekit/core';
+import { type Backend, Rng, Sae, type StepMetrics } from '@saekit/core';
+import { type BackendChoice, chooseBackend } from './backend.js';
 import { ActivationDataset, ShardWriter, saveSae } from '@saekit/io';
 import { MemoryActivations } from './activations.js';
 import { collectStories } from './collect.js';
@@ -39,7 +40,11 @@ export interface PipelineOptions {
    * temporary folder, deleted at the end, and the SAE is not saved.
    */
   readonly outDir?: string;
-  readonly backend?: Backend;
+  /**
+   * A backend to train and evaluate on (left for the caller to destroy), or which one to pick:
+   * 'auto' (default: onnxruntime where it loads, else cpu), 'onnxruntime' or 'cpu'.
+   */
+  readonly backend?: Backend | BackendChoice;
   readonly log?: (line: string) => void;
   readonly onStep?: (metrics: StepMetrics) => void;
 }
@@ -97,7 +102,9 @@ export async function runPipeline(options: PipelineOptions = {}): Promise<Pipeli
   const model = Transformer.load(files.model);
   const tokenizer = Tokenizer.load(files.tokenizer, model.config.vocabSize);
   const dim = model.config.dim;
-  const backend = options.backend ?? createCpuBackend();
+  const backend =
+    typeof options.backend === 'object' ? options.backend : await chooseBackend(options.backend);
+  log(`backend: ${backend.name} (${backend.descriptor.device})`);
   const seconds = (since: number) => (performance.now() - since) / 1000;
 
   const tempDir =
@@ -202,6 +209,8 @@ export async function runPipeline(options: PipelineOptions = {}): Promise<Pipeli
     }
   } finally {
     if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+    // A backend this function chose is this function's to release (the pool's threads).
+    if (typeof options.backend !== 'object') await backend.destroy();
   }
 }
 

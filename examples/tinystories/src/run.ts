@@ -2,10 +2,12 @@
  * The TinyStories example end to end: `pnpm --filter @saekit/example-tinystories start`
  * (or `pnpm exec tsx --conditions=source src/run.ts` in this folder). Settings come from
  * environment variables so the script needs no CLI: TS_LAYER, TS_TRAIN_STORIES,
- * TS_HELDOUT_STORIES, TS_DSAE, TS_K, TS_STEPS, TS_BATCH, TS_SEED, TS_FEATURE, TS_VALUE;
+ * TS_HELDOUT_STORIES, TS_DSAE, TS_K, TS_STEPS, TS_BATCH, TS_SEED, TS_FEATURE, TS_VALUE,
+ * TS_BACKEND (auto, cpu or onnxruntime);
  * TS_OUT (a folder to keep the activation shards and the SAE in), and SAEKIT_MODELS_DIR for
  * the models folder.
  */
+import type { BackendChoice } from './backend.js';
 import { MODELS_DIR_ENV, storiesModelFiles } from './paths.js';
 import { describeFeatures, type PipelineOptions, runPipeline } from './pipeline.js';
 
@@ -15,6 +17,12 @@ function envInt(name: string): number | undefined {
   const v = Number(raw);
   if (!Number.isFinite(v)) throw new Error(`${name}=${raw} is not a number`);
   return v;
+}
+
+function backendChoice(raw: string | undefined): BackendChoice | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'auto' || raw === 'cpu' || raw === 'onnxruntime') return raw;
+  throw new Error(`TS_BACKEND=${raw} is not auto, cpu or onnxruntime`);
 }
 
 const files = storiesModelFiles();
@@ -38,6 +46,7 @@ const options: PipelineOptions = {
   steerFeature: envInt('TS_FEATURE'),
   steerValue: envInt('TS_VALUE'),
   outDir: process.env['TS_OUT'] || undefined,
+  backend: backendChoice(process.env['TS_BACKEND']),
 };
 const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 
