@@ -1,9 +1,4 @@
-import {
-  featureRecovery,
-  type StepMetrics,
-  syntheticSource,
-  TrainingRun,
-} from '@saekit/core';
+import { featureRecovery, type StepMetrics, syntheticSource, TrainingRun } from '@saekit/core';
 import { type BackendChoice, chooseBackend } from './backend.js';
 
 export interface QuickstartOptions {
