@@ -45,7 +45,9 @@ export function buildProgram(): Command {
 
   const train = program
     .command('train')
-    .description('train a Top-K / BatchTopK SAE on activation shards or synthetic data')
+    .description(
+      'train an SAE (topk, batchtopk, matryoshka, jumprelu, standard) or a transcoder (--target-tensor) on activation shards or synthetic data',
+    )
     .addOption(
       new Option(
         '--data <spec>',
@@ -106,6 +108,8 @@ export function buildProgram(): Command {
 Examples:
   saekit train --synthetic --d-in 64 --d-sae 512 --k 8 --steps 2000 --batch-size 1024 --out runs/synth
   saekit train --data 'acts/*.safetensors' --d-sae 16384 --k 32 --tokens 50M --out runs/l6
+  saekit train --data 'acts/*.safetensors' --target-tensor mlp_out --d-sae 16384 --k 32 --out runs/tc6
+                                               (a transcoder: predicts each shard's mlp_out from its activations)
   saekit train --out runs/l6 --resume          (continue after Ctrl-C)
   saekit train --out runs/l6 --resume --steps 20000   (extend a run: the lr climbs back
                                                        from where it was over --warmup-steps)
@@ -129,6 +133,12 @@ Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once
     .addOption(backendOption())
     .addOption(new Option('--json', 'print one JSON object instead of a table'))
     .addOption(hookpointOption())
+    .addOption(
+      new Option(
+        '--target-tensor <name>',
+        'a transcoder: the shards’ tensor it predicts, its FVU measured against it (default: the one it was trained on)',
+      ),
+    )
     .action(async (_opts, cmd: Command) => {
       const { runEval } = await import('./commands/eval.js');
       await runEval(cmd.opts());
@@ -319,6 +329,12 @@ HF_HUB_OFFLINE=1 reads the cache only.`,
       new Option('--held-out-tokens <n>', 'rows of held-out shards')
         .argParser(count)
         .default(16_384),
+    )
+    .addOption(
+      new Option(
+        '--target-tensor <name>',
+        'transcoder data: also write each token’s target (its features through a second dictionary) as this tensor',
+      ),
     )
     .action(async (_opts, cmd: Command) => {
       const { runSynth } = await import('./commands/synth.js');

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { pairedBatch } from '@saekit/core';
 import {
   ActivationDataset,
   openShard,
@@ -13,6 +14,8 @@ import type { TokenRows } from './report/contexts.js';
 
 export interface TokenRowsSlice extends TokenRows {
   readonly activations: Float32Array;
+  /** A transcoder's target rows (the `targetTensor` of the shard), row r with row r. */
+  readonly target?: Float32Array;
 }
 
 function int32Of(t: TensorData, path: string, name: string, rows: number): Int32Array {
@@ -55,6 +58,7 @@ export async function* readTokenRows(
   spec: string,
   dIn: number,
   maxTokens: number,
+  targetTensor?: string,
 ): AsyncGenerator<TokenRowsSlice> {
   let seen = 0;
   for (const path of await resolveShards(spec)) {
@@ -73,13 +77,16 @@ export async function* readTokenRows(
       batchSize: rows,
       shuffle: false,
       epochs: 1,
+      ...(targetTensor === undefined ? {} : { targetTensorName: targetTensor }),
     });
-    let activations: Float32Array | undefined;
-    for await (const batch of dataset) {
-      activations = batch;
+    let batch: Float32Array | undefined;
+    for await (const b of dataset) {
+      batch = b;
       break;
     }
-    if (!activations) continue;
+    if (!batch) continue;
+    // A paired batch holds the input rows, then the target rows.
+    const activations = targetTensor === undefined ? batch : batch.subarray(0, rows * dIn);
     const ids = await idsOf(path, shard.rows);
     seen += rows;
     yield {
@@ -87,6 +94,7 @@ export async function* readTokenRows(
       firstRow: 0,
       rows,
       activations,
+      ...(targetTensor === undefined ? {} : { target: batch.subarray(rows * dIn) }),
       tokenIds: ids.tokenIds?.subarray(0, rows),
       sequenceIds: ids.sequenceIds?.subarray(0, rows),
     };
@@ -99,10 +107,27 @@ export async function* rowBatches(
   dIn: number,
   batchSize: number,
   maxTokens = Number.POSITIVE_INFINITY,
+  targetTensor?: string,
 ): AsyncGenerator<Float32Array> {
-  for await (const slice of readTokenRows(spec, dIn, maxTokens)) {
-    for (let r = 0; r < slice.rows; r += batchSize) {
-      yield slice.activations.subarray(r * dIn, Math.min(slice.rows, r + batchSize) * dIn);
-    }
+  for await (const slice of readTokenRows(spec, dIn, maxTokens, targetTensor)) {
+    yield* sliceBatches(slice, dIn, batchSize);
+  }
+}
+
+/**
+ * A slice's rows in batches of at most `batchSize`; with a target, paired batches (input
+ * rows, then target rows) as a transcoder's evaluation takes them.
+ */
+export function* sliceBatches(
+  slice: TokenRowsSlice,
+  dIn: number,
+  batchSize: number,
+): Generator<Float32Array> {
+  for (let r = 0; r < slice.rows; r += batchSize) {
+    const end = Math.min(slice.rows, r + batchSize);
+    const input = slice.activations.subarray(r * dIn, end * dIn);
+    yield slice.target === undefined
+      ? input
+      : pairedBatch(input, slice.target.subarray(r * dIn, end * dIn), end - r);
   }
 }

@@ -55,12 +55,17 @@ export function newMeta(o: DataOptions): TrainMeta {
   };
 }
 
-/** The run's batches: the shards, or the seeded synthetic generator. */
+/**
+ * The run's batches: the shards, or the seeded synthetic generator. A transcoder's
+ * (`targetTensor`) are paired: the shards' target tensor, or synthetic targets decoded
+ * through the generator's second dictionary.
+ */
 export async function openSource(
   meta: TrainMeta,
   batchSize: number,
   seed: number,
   dIn: number | undefined,
+  targetTensor: string | null = null,
 ): Promise<RunSource> {
   if (meta.synthetic) {
     const width = dIn ?? 64;
@@ -70,11 +75,13 @@ export async function openSource(
       activePerToken: meta.syntheticActive,
       batchSize,
       seed: syntheticSeed(seed),
+      ...(targetTensor === null ? {} : { transcoder: true }),
     });
   }
   return datasetSource(meta.data ?? '', {
     batchSize,
     seed,
+    ...(targetTensor === null ? {} : { targetTensorName: targetTensor }),
     epochs: Number.POSITIVE_INFINITY,
     ...(meta.shuffleBuffer === null ? {} : { shuffleBuffer: meta.shuffleBuffer }),
   });

@@ -1,8 +1,8 @@
 import { evaluateSae, Sae } from '@saekit/core';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError } from '../errors.js';
-import { loadSaeForCommand } from '../load-sae.js';
-import { readTokenRows } from '../shard-rows.js';
+import { loadSaeForCommand, targetTensorOf } from '../load-sae.js';
+import { readTokenRows, sliceBatches } from '../shard-rows.js';
 
 export interface EvalOptions {
   sae: string;
@@ -12,6 +12,8 @@ export interface EvalOptions {
   backend: BackendChoice;
   hookpoint?: string;
   json?: boolean;
+  /** A transcoder's target tensor in the shards (default: the one it was trained on). */
+  targetTensor?: string;
 }
 
 export async function runEval(o: EvalOptions): Promise<void> {
@@ -19,14 +21,13 @@ export async function runEval(o: EvalOptions): Promise<void> {
   const w = loaded.weights;
   // Every row once, in file order (a training dataset would drop the last partial batch).
   // Reading the first slice now reports a width mismatch before a backend is started.
-  const slices = readTokenRows(o.data, w.dIn, o.maxTokens ?? Number.POSITIVE_INFINITY);
+  const target = targetTensorOf(loaded, o.targetTensor);
+  const slices = readTokenRows(o.data, w.dIn, o.maxTokens ?? Number.POSITIVE_INFINITY, target);
   const first = await slices.next();
   if (first.done) throw new InputError(o.data, 'no rows to evaluate');
   const batches = async function* () {
     for (let slice = first.value; ; ) {
-      for (let r = 0; r < slice.rows; r += o.batchSize) {
-        yield slice.activations.subarray(r * w.dIn, Math.min(slice.rows, r + o.batchSize) * w.dIn);
-      }
+      yield* sliceBatches(slice, w.dIn, o.batchSize);
       const next = await slices.next();
       if (next.done) return;
       slice = next.value;
@@ -41,6 +42,7 @@ export async function runEval(o: EvalOptions): Promise<void> {
       sae: o.sae,
       format: loaded.format,
       architecture: w.architecture,
+      ...(target === undefined ? {} : { transcoder: true, target_tensor: target }),
       d_in: w.dIn,
       d_sae: w.dSae,
       tokens: r.tokens,
@@ -56,9 +58,12 @@ export async function runEval(o: EvalOptions): Promise<void> {
       return;
     }
     const rows: [string, string][] = [
-      ['SAE', `${o.sae} (${loaded.format}, ${w.architecture}, ${w.dIn} → ${w.dSae})`],
+      [
+        'SAE',
+        `${o.sae} (${loaded.format}, ${w.architecture}${target === undefined ? '' : ' transcoder'}, ${w.dIn} → ${w.dSae})`,
+      ],
       ['tokens', String(r.tokens)],
-      ['FVU', r.fvu.toFixed(5)],
+      [target === undefined ? 'FVU' : `FVU vs ${target}`, r.fvu.toFixed(5)],
       ['MSE', r.mse.toExponential(4)],
       ['L0', r.l0.toFixed(2)],
       ['dead fraction', `${(r.deadFraction * 100).toFixed(2)}%`],

@@ -11,12 +11,12 @@ import {
 } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { InputError, UsageError } from '../errors.js';
-import { loadSaeForCommand } from '../load-sae.js';
+import { loadSaeForCommand, targetTensorOf } from '../load-sae.js';
 import { decoderRowNorms, maxCosineSimilarity, sampleLatents } from '../report/analysis.js';
 import { ContextCollector, type LatentSelection } from '../report/contexts.js';
 import { type HeldOutNumbers, type RecoveryNumbers, reportHeader } from '../report/header.js';
 import { type ReportInput, renderReport } from '../report/html.js';
-import { readTokenRows } from '../shard-rows.js';
+import { readTokenRows, sliceBatches } from '../shard-rows.js';
 import { TRUE_DICTIONARY } from './synth.js';
 
 export interface InspectOptions {
@@ -124,14 +124,13 @@ export async function runInspect(o: InspectOptions): Promise<void> {
     const full = threshold ? Sae.fromWeights(chosen.backend, w) : sae;
     const collector = new ContextCollector(w.dSae, o.contexts);
     const data = o.data;
+    // A transcoder is scored against its target; its contexts come from its input.
+    const target = targetTensorOf(loaded, undefined);
     // One read of the shards: each slice is encoded for the contexts, then evaluated.
     async function* batches() {
-      for await (const slice of readTokenRows(data, w.dIn, o.maxTokens)) {
+      for await (const slice of readTokenRows(data, w.dIn, o.maxTokens, target)) {
         collector.add(slice, await encodeInChunks(sae, slice.activations, slice.rows, w.dIn));
-        for (let r = 0; r < slice.rows; r += EVAL_BATCH) {
-          const end = Math.min(slice.rows, r + EVAL_BATCH);
-          yield slice.activations.subarray(r * w.dIn, end * w.dIn);
-        }
+        yield* sliceBatches(slice, w.dIn, EVAL_BATCH);
       }
     }
     try {
@@ -192,7 +191,8 @@ const EVAL_BATCH = 4096;
 
 /**
  * Feature recovery against the true dictionary that `saekit synth` writes beside synthetic
- * shards: looked for next to the examined data, then next to the training data.
+ * shards (a transcoder's: the target dictionary): looked for next to the examined data, then
+ * next to the training data.
  */
 async function syntheticRecovery(
   w: SaeWeights,
@@ -203,7 +203,9 @@ async function syntheticRecovery(
     const dir = statSync(place).isDirectory() ? place : dirname(place);
     const file = join(dir, TRUE_DICTIONARY);
     if (!existsSync(file)) continue;
-    const { dictionary } = await readNpz(file);
+    const arrays = await readNpz(file);
+    // A transcoder's decoder writes the targets: it is scored against the target dictionary.
+    const dictionary = w.transcoder === true ? arrays['target_dictionary'] : arrays['dictionary'];
     if (dictionary === undefined || dictionary.shape[1] !== w.dIn) continue;
     const r = featureRecovery(w.wDec, dictionary.data as Float32Array, w.dIn);
     return { source: file, mmcs: r.mmcs, recovered: r.recovered, trueFeatures: r.maxCosine.length };

@@ -4,7 +4,7 @@ import { evaluateSae, Sae } from '@saekit/core';
 import { isHubUri, type LoadedSae, pushSaeToHub, readMetrics } from '@saekit/io';
 import { type BackendChoice, chooseBackend, describeChoice } from '../backends.js';
 import { UsageError } from '../errors.js';
-import { loadSaeForCommand } from '../load-sae.js';
+import { loadSaeForCommand, targetTensorOf } from '../load-sae.js';
 import { type HeaderGroup, type HeldOutNumbers, reportHeader } from '../report/header.js';
 import { rowBatches } from '../shard-rows.js';
 
@@ -64,7 +64,9 @@ export async function runPush(o: PushOptions): Promise<void> {
     process.stderr.write(`${describeChoice(chosen)}\n`);
     const sae = Sae.fromWeights(chosen.backend, w);
     try {
-      const e = await evaluateSae(chosen.backend, sae, rowBatches(o.data, w.dIn, o.batchSize));
+      const target = targetTensorOf(loaded, undefined);
+      const batches = rowBatches(o.data, w.dIn, o.batchSize, undefined, target);
+      const e = await evaluateSae(chosen.backend, sae, batches);
       heldOut = { ...e, source: o.data };
     } finally {
       sae.dispose();

@@ -16,6 +16,8 @@ export interface SynthOptions {
   seed: number;
   heldOut?: string;
   heldOutTokens: number;
+  /** Transcoder data: also write targets (the features through a second dictionary) as this tensor. */
+  targetTensor?: string;
 }
 
 /** Index of the true feature most aligned with each row: the row's "token". */
@@ -50,17 +52,36 @@ export const TRUE_DICTIONARY = 'true-dictionary.npz';
 export async function writeSyntheticShards(
   generator: SyntheticActivations,
   out: string,
-  o: { tokens: number; rowsPerShard: number; dtype: SynthOptions['dtype']; seqLen: number },
+  o: {
+    tokens: number;
+    rowsPerShard: number;
+    dtype: SynthOptions['dtype'];
+    seqLen: number;
+    targetTensor?: string;
+  },
 ): Promise<void> {
   const dIn = generator.dIn;
-  const writer = new ShardWriter(out, { dIn, dtype: o.dtype, rowsPerShard: o.rowsPerShard });
+  const writer = new ShardWriter(out, {
+    dIn,
+    dtype: o.dtype,
+    rowsPerShard: o.rowsPerShard,
+    ...(o.targetTensor === undefined ? {} : { targetTensor: o.targetTensor }),
+  });
   const chunk = 4096;
   for (let row = 0; row < o.tokens; row += chunk) {
     const rows = Math.min(chunk, o.tokens - row);
-    const acts = generator.batch(rows);
+    // A transcoder generator's batch is paired: the input rows, then the target rows.
+    const batch = generator.batch(rows);
+    const acts = batch.subarray(0, rows * dIn);
+    const target = generator.targetDictionary === null ? undefined : batch.subarray(rows * dIn);
     const sequenceIds = new Int32Array(rows);
     for (let i = 0; i < rows; i++) sequenceIds[i] = Math.floor((row + i) / o.seqLen);
-    await writer.append(acts, dominantFeatures(acts, generator.dictionary, dIn), sequenceIds);
+    await writer.append(
+      acts,
+      dominantFeatures(acts, generator.dictionary, dIn),
+      sequenceIds,
+      target,
+    );
   }
   await writer.close();
   const pieces = Array.from({ length: generator.nFeatures }, (_, i) => ` f${i}`);
@@ -68,6 +89,14 @@ export async function writeSyntheticShards(
   // The true dictionary, so inspect can score feature recovery on these shards.
   await writeNpz(join(out, TRUE_DICTIONARY), {
     dictionary: { shape: [generator.nFeatures, dIn], data: generator.dictionary },
+    ...(generator.targetDictionary === null
+      ? {}
+      : {
+          target_dictionary: {
+            shape: [generator.nFeatures, dIn],
+            data: generator.targetDictionary,
+          },
+        }),
   });
 }
 
@@ -77,11 +106,12 @@ export async function runSynth(o: SynthOptions): Promise<void> {
     nFeatures: o.features ?? 4 * o.dIn,
     activePerToken: o.active,
     seed: syntheticSeed(o.seed),
+    ...(o.targetTensor === undefined ? {} : { transcoder: true }),
   });
   await writeSyntheticShards(generator, o.out, o);
   process.stderr.write(
     `wrote ${o.tokens} synthetic rows of width ${o.dIn} (${generator.nFeatures} true features) ` +
-      `and tokenizer.bin to ${o.out}\n`,
+      `${o.targetTensor === undefined ? '' : `with targets '${o.targetTensor}' `}and tokenizer.bin to ${o.out}\n`,
   );
   if (o.heldOut !== undefined) {
     // The same generator, drawn further: the same features, tokens never trained on.

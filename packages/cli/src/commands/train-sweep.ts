@@ -107,7 +107,10 @@ async function sweepIn(
     first?.batchSize ?? (values[0].batchSize as number | undefined) ?? DEFAULT_BATCH_SIZE;
   const seed = first?.seed ?? (values[0].seed as number | undefined) ?? 0;
   const dIn = first?.dIn ?? (values[0].dIn as number | undefined);
-  const source = await openSource(meta, batchSize, seed, dIn);
+  // Members share the stream, so a transcoder sweep's members share its target.
+  const targetTensor =
+    first?.targetTensor ?? (values[0].targetTensor as string | undefined) ?? null;
+  const source = await openSource(meta, batchSize, seed, dIn, targetTensor);
   if (!saved && !meta.synthetic && base.dIn !== undefined && source.dIn !== base.dIn) {
     throw new InputError(
       meta.data ?? 'data',

@@ -112,7 +112,9 @@ async function trainIn(
     saved?.config.batchSize ?? (values.batchSize as number | undefined) ?? DEFAULT_BATCH_SIZE;
   const seed = saved?.config.seed ?? (values.seed as number | undefined) ?? 0;
   const dIn = saved?.config.dIn ?? (values.dIn as number | undefined);
-  const source = await openSource(meta, batchSize, seed, dIn);
+  const targetTensor =
+    saved?.config.targetTensor ?? (values.targetTensor as string | undefined) ?? null;
+  const source = await openSource(meta, batchSize, seed, dIn, targetTensor);
   if (!saved && !meta.synthetic && dIn !== undefined && source.dIn !== dIn) {
     throw new InputError(
       meta.data ?? 'data',
@@ -164,7 +166,7 @@ async function trainIn(
     // Shards have a size: say how many passes over them the run makes, and warn past one.
     const epochs = sourceEpochs(source, c.batchSize, steps);
     log(
-      `${saved ? `resuming at step ${run.startStep}` : 'training'}: ${c.architecture} d_in=${c.dIn} ` +
+      `${saved ? `resuming at step ${run.startStep}` : 'training'}: ${c.architecture}${c.targetTensor === null ? '' : ` transcoder → ${c.targetTensor}`} d_in=${c.dIn} ` +
         `d_sae=${c.dSae}${c.k === null ? '' : ` k=${c.k}`} batch=${c.batchSize} steps=${steps}` +
         `${epochs ? ` ${epochs.text}` : ''} lr=${c.lr.toExponential(2)} → ${o.out}`,
     );

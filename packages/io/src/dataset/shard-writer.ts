@@ -15,6 +15,11 @@ export interface ShardWriterOptions {
   readonly prefix?: string;
   /** Extra `__metadata__` written into every shard (e.g. model and hook names). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * A transcoder's target: every append then passes `target` rows [n × dIn] too, written as a
+   * second tensor of this name (same dtype) beside `activations`.
+   */
+  readonly targetTensor?: string;
 }
 
 const DTYPE = { f32: 'F32', f16: 'F16', bf16: 'BF16' } as const;
@@ -32,7 +37,9 @@ export class ShardWriter {
   readonly rowsPerShard: number;
   readonly #prefix: string;
   readonly #metadata: Readonly<Record<string, string>>;
+  readonly #targetTensor: string | undefined;
   #rows: Float32Array | undefined;
+  #target: Float32Array | undefined;
   #tokenIds: Int32Array | undefined;
   #sequenceIds: Int32Array | undefined;
   /** Whether the shard being filled has ids; every append to it must agree. */
@@ -58,6 +65,14 @@ export class ShardWriter {
     }
     this.#prefix = options.prefix ?? 'shard';
     this.#metadata = options.metadata ?? {};
+    this.#targetTensor = options.targetTensor;
+    const reserved = ['activations', 'token_ids', 'sequence_ids'];
+    if (this.#targetTensor !== undefined && reserved.includes(this.#targetTensor)) {
+      throw new ConfigError(
+        'targetTensor',
+        `'${this.#targetTensor}' names another tensor of a shard`,
+      );
+    }
   }
 
   /** Paths of the shards written so far. */
@@ -72,10 +87,30 @@ export class ShardWriter {
 
   /**
    * Appends rows [n × dIn] (row-major) and, optionally, one token id and one sequence id per
-   * row. Non-finite values are refused, naming the row (counted from the first append).
+   * row, and with `targetTensor` the target rows. Non-finite values are refused, naming the
+   * row (counted from the first append).
    */
-  async append(rows: Float32Array, tokenIds?: Int32Array, sequenceIds?: Int32Array): Promise<void> {
+  async append(
+    rows: Float32Array,
+    tokenIds?: Int32Array,
+    sequenceIds?: Int32Array,
+    target?: Float32Array,
+  ): Promise<void> {
     if (this.#closed) throw new DataError('append after close', this.dir);
+    if ((target !== undefined) !== (this.#targetTensor !== undefined)) {
+      throw new DataError(
+        this.#targetTensor === undefined
+          ? 'target rows given to a writer without targetTensor'
+          : `every append needs the '${this.#targetTensor}' rows`,
+        this.dir,
+      );
+    }
+    if (target !== undefined && target.length !== rows.length) {
+      throw new DataError(
+        `'${this.#targetTensor}' has ${target.length} values for ${rows.length} input values`,
+        this.dir,
+      );
+    }
     if (rows.length % this.dIn !== 0) {
       throw new DataError(
         `${rows.length} values are not whole rows of width ${this.dIn}`,
@@ -91,14 +126,19 @@ export class ShardWriter {
         throw new DataError(`${name} has ${ids.length} entries for ${n} rows`, this.dir);
       }
     }
-    for (let i = 0; i < rows.length; i++) {
-      const v = rows[i];
-      if (v - v !== 0) {
-        throw new DataError(
-          `non-finite value ${v}`,
-          this.dir,
-          this.#appended + Math.floor(i / this.dIn),
-        );
+    for (const [what, a] of [
+      ['', rows],
+      [` in '${this.#targetTensor}'`, target ?? new Float32Array(0)],
+    ] as const) {
+      for (let i = 0; i < a.length; i++) {
+        const v = a[i];
+        if (v - v !== 0) {
+          throw new DataError(
+            `non-finite value ${v}${what}`,
+            this.dir,
+            this.#appended + Math.floor(i / this.dIn),
+          );
+        }
       }
     }
     let done = 0;
@@ -120,6 +160,13 @@ export class ShardWriter {
         rows.subarray(done * this.dIn, (done + take) * this.dIn),
         this.#filled * this.dIn,
       );
+      if (target !== undefined) {
+        this.#target ??= new Float32Array(this.rowsPerShard * this.dIn);
+        this.#target.set(
+          target.subarray(done * this.dIn, (done + take) * this.dIn),
+          this.#filled * this.dIn,
+        );
+      }
       if (tokenIds !== undefined) {
         this.#tokenIds ??= new Int32Array(this.rowsPerShard);
         this.#tokenIds.set(tokenIds.subarray(done, done + take), this.#filled);
@@ -145,6 +192,13 @@ export class ShardWriter {
         data: this.#rows.subarray(0, n * this.dIn),
       },
     };
+    if (this.#targetTensor !== undefined && this.#target !== undefined) {
+      tensors[this.#targetTensor] = {
+        dtype: DTYPE[this.dtype],
+        shape: [n, this.dIn],
+        data: this.#target.subarray(0, n * this.dIn),
+      };
+    }
     if (this.#withIds?.tokens && this.#tokenIds !== undefined) {
       tensors['token_ids'] = { shape: [n], data: this.#tokenIds.subarray(0, n) };
     }
