@@ -8,9 +8,9 @@ import { topkHeader } from './topk-wgsl.js';
  * and no atomics: the right shape for CPU adapters (llvmpipe, SwiftShader), which run each
  * workgroup as coroutines, and for small rows on any adapter.
  */
-export function topkRowsCode(kp: number, maskType: 'f32' | 'i32', wg: number): string {
+export function topkRowsCode(kp: number, wg: number): string {
   return /* wgsl */ `
-${topkHeader(maskType)}
+${topkHeader()}
 fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 
 @compute @workgroup_size(${wg})
@@ -24,9 +24,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var kth = 0.0;
   var full = false;
   let base = row * p.m;
-  for (var c = 0u; c < p.m; c++) {
-    // Mask first: a masked column's score is never loaded (AuxK masks most columns).
-    if (masked(c)) { continue; }
+  let nc = nCols();
+  for (var jc = 0u; jc < nc; jc++) {
+    // Masked columns are not in the list: their scores are never loaded.
+    let c = col(jc);
     let x = scores[base + c];
     if (full && !(x > kth)) { continue; }
     if (isNan(x)) { continue; }

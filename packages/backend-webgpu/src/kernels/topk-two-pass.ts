@@ -16,14 +16,14 @@ export function twoPassFixedBytes(kp: number, wg: number): number {
  * keys lie in higher bins). Pass 2: keys in higher bins are selected outright, keys in that
  * bin are compacted into a candidate buffer in workgroup memory and sorted there (key
  * descending, column ascending), which gives the remaining k − above exactly, ties to the
- * lower column. The mask is tested before a score is loaded. A row whose bin holds more
+ * lower column. A row whose bin holds more
  * candidates than the buffer (many equal or nearly equal values) is appended to `list` and
  * counted in `args` (the indirect workgroup count of the radix select, which redoes it).
  */
-export function twoPassCode(kp: number, cand: number, maskType: 'f32' | 'i32', wg: number): string {
+export function twoPassCode(kp: number, cand: number, wg: number): string {
   const perThread = TWO_PASS_BINS / wg;
   return /* wgsl */ `
-${topkHeader(maskType, [
+${topkHeader([
   'var<storage, read_write> args: array<atomic<u32>>;',
   'var<storage, read_write> list: array<u32>;',
 ])}
@@ -51,6 +51,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.rows) { return; }
   let base = row * p.m;
+  let nc = nCols();
   for (var i = tid; i < ${TWO_PASS_BINS}u; i += WG) { atomicStore(&hist[i], 0u); }
   if (tid == 0u) {
     atomicStore(&selCount, 0u);
@@ -59,8 +60,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (row == 0u) { atomicStore(&args[1], 1u); atomicStore(&args[2], 1u); }
   }
   workgroupBarrier();
-  for (var c = tid; c < p.m; c += WG) {
-    if (masked(c)) { continue; }
+  for (var jc = tid; jc < nc; jc += WG) {
+    let c = col(jc);
     let x = scores[base + c];
     if (isNan(x)) { continue; }
     atomicAdd(&hist[toKey(x) >> ${SHIFT}u], 1u);
@@ -100,8 +101,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let all = total <= p.k;
   let bin = workgroupUniformLoad(&sBin);
   let above = workgroupUniformLoad(&sAbove);
-  for (var c = tid; c < p.m; c += WG) {
-    if (masked(c)) { continue; }
+  for (var jc = tid; jc < nc; jc += WG) {
+    let c = col(jc);
     let x = scores[base + c];
     if (isNan(x)) { continue; }
     let key = toKey(x);

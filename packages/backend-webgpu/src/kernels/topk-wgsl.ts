@@ -1,20 +1,29 @@
 /**
  * WGSL shared by the top-k kernels: the params struct, the four bindings every variant has
- * (values, indices, scores, mask), then `extra` storage bindings and the params uniform after
- * them, and the mask test (made before a score is loaded: under AuxK most columns are masked,
- * and the mask, shared by every row, stays in cache while the scores are read once).
+ * (values, indices, scores, the column list), then `extra` storage bindings and the params
+ * uniform after them. A masked call (AuxK: most columns masked) selects among the unmasked
+ * columns only, listed in ascending order by `topk.columns` (cols[0] their count, cols[1 + j]
+ * the j-th), so a row costs reads proportional to its candidates, not to m; an unmasked call
+ * binds a placeholder there and walks every column.
  */
-export function topkHeader(maskType: 'f32' | 'i32', extra: readonly string[] = []): string {
+export function topkHeader(extra: readonly string[] = []): string {
   const more = extra.map((decl, i) => `@group(0) @binding(${4 + i}) ${decl}`).join('\n');
   return /* wgsl */ `
 struct P { rows: u32, m: u32, k: u32, hasMask: u32 }
 @group(0) @binding(0) var<storage, read_write> vals: array<f32>;
 @group(0) @binding(1) var<storage, read_write> idx: array<i32>;
 @group(0) @binding(2) var<storage, read> scores: array<f32>;
-@group(0) @binding(3) var<storage, read> mask: array<${maskType}>;
+@group(0) @binding(3) var<storage, read> cols: array<u32>;
 ${more}
 @group(0) @binding(${4 + extra.length}) var<uniform> p: P;
-fn masked(c: u32) -> bool { return p.hasMask != 0u && mask[c] == ${maskType}(0); }
+fn nCols() -> u32 {
+  if (p.hasMask != 0u) { return cols[0]; }
+  return p.m;
+}
+fn col(j: u32) -> u32 {
+  if (p.hasMask != 0u) { return cols[1u + j]; }
+  return j;
+}
 `;
 }
 

@@ -21,9 +21,9 @@ import { SORT_AND_WRITE, topkHeader } from './topk-wgsl.js';
  * reads of the row, never a sort of the row. `listed`: the rows are those in `list` (the
  * two-pass kernel's overflowed rows), one workgroup each.
  */
-function shaderCode(kp: number, maskType: 'f32' | 'i32', wg: number, listed = false): string {
+function shaderCode(kp: number, wg: number, listed = false): string {
   return /* wgsl */ `
-${topkHeader(maskType, listed ? ['var<storage, read> list: array<u32>;'] : [])}
+${topkHeader(listed ? ['var<storage, read> list: array<u32>;'] : [])}
 const KP: u32 = ${kp}u;
 const WG: u32 = ${wg}u;
 var<workgroup> hist: array<atomic<u32>, 256>;
@@ -45,6 +45,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) tid: u32) {
   ${listed ? 'let row = list[wid.x];' : 'let row = wid.x + wid.y * nwg.x;\n  if (row >= p.rows) { return; }'}
   let base = row * p.m;
+  let nc = nCols();
   if (tid == 0u) {
     sPrefix = 0u; sMask = 0u; sRemaining = p.k; sTotal = 0u; sDone = 0u; sEqual = 0u;
     atomicStore(&counter, 0u);
@@ -55,8 +56,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
     let prefix = sPrefix;
     let pmask = sMask;
-    for (var c = tid; c < p.m; c += WG) {
-      if (masked(c)) { continue; }
+    for (var jc = tid; jc < nc; jc += WG) {
+      let c = col(jc);
       let x = scores[base + c];
       if (isNan(x)) { continue; }
       let key = toKey(x);
@@ -93,8 +94,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let equal = workgroupUniformLoad(&sEqual);
   let gtCount = p.k - rem;
   // Everything above T (or every candidate when there are no more than k of them).
-  for (var c = tid; c < p.m; c += WG) {
-    if (masked(c)) { continue; }
+  for (var jc = tid; jc < nc; jc += WG) {
+    let c = col(jc);
     let x = scores[base + c];
     if (isNan(x)) { continue; }
     let key = toKey(x);
@@ -106,8 +107,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (done == 0u) {
     if (equal == rem) {
-      for (var c = tid; c < p.m; c += WG) {
-        if (masked(c)) { continue; }
+      for (var jc = tid; jc < nc; jc += WG) {
+        let c = col(jc);
         let x = scores[base + c];
         if (!isNan(x) && toKey(x) == T) {
           let s = atomicAdd(&counter, 1u);
@@ -118,10 +119,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     } else {
       // More elements equal T than are needed: take them in column order.
       var taken = 0u;
-      for (var c0 = 0u; c0 < p.m; c0 += WG) {
-        let c = c0 + tid;
+      for (var j0 = 0u; j0 < nc; j0 += WG) {
+        let jc = j0 + tid;
         var flag = 0u;
-        if (c < p.m && !masked(c)) {
+        var c = 0u;
+        if (jc < nc) {
+          c = col(jc);
           let x = scores[base + c];
           if (!isNan(x) && toKey(x) == T) { flag = 1u; }
         }
@@ -205,7 +208,6 @@ export function topk(
   if (k === 0 || rows === 0) return;
   let kp = 2;
   while (kp < k) kp *= 2;
-  const mt = mk ? wgslType(mk) : 'f32';
   // The row scan inserts ~k·ln(m/k) times per row, each O(k): on CPU adapters it beats the
   // radix select up to k ≈ 64 (measured on llvmpipe at m = 4096).
   const perRow = m <= ROW_SCAN_MAX_M || (rt.software && k <= 64);
@@ -213,15 +215,15 @@ export function topk(
   // radix select redoing only the rows whose candidates overflow workgroup memory.
   const cand = perRow || rt.software || rows > rt.maxGroups ? 0 : candidateSlots(rt, kp);
   const path = perRow ? 'row-scan' : cand > 0 ? 'two-pass' : 'radix';
-  const sh = cached(`${path}/${kp}/${mt}/${cand}`, () => ({
+  const sh = cached(`${path}/${kp}/${cand}`, () => ({
     kernel: 'topk',
     path,
     code:
       path === 'row-scan'
-        ? topkRowsCode(kp, mt, ROW_WG)
+        ? topkRowsCode(kp, ROW_WG)
         : path === 'two-pass'
-          ? twoPassCode(kp, cand, mt, WG)
-          : shaderCode(kp, mt, WG),
+          ? twoPassCode(kp, cand, WG)
+          : shaderCode(kp, WG),
     bindings:
       path === 'two-pass' ? ['rw', 'rw', 'read', 'read', 'rw', 'rw'] : ['rw', 'rw', 'read', 'read'],
     params: true,
@@ -232,9 +234,10 @@ export function topk(
     .u32(m)
     .u32(k)
     .u32(mk ? 1 : 0);
-  const maskBinding = mk ?? rt.placeholder();
+  // Masked: the unmasked columns, listed by `topk.columns` below.
+  const columns = mk ? rt.scratch('topk.columns', (m + 1) * 4) : rt.placeholder();
   let overflow: { args: RawBinding; list: RawBinding } | null = null;
-  let bindings: Binding[] = [v, ix, s, maskBinding];
+  let bindings: Binding[] = [v, ix, s, columns];
   if (path === 'two-pass') {
     overflow = {
       args: rt.indirectScratch('topk.overflowArgs', 16),
@@ -246,14 +249,15 @@ export function topk(
   }
   if (!mk) rt.dispatch(sh, bindings, grid, p);
   else {
-    // Masked (AuxK): when no column is unmasked (no dead latent) the selection is skipped on
-    // the device: a one-workgroup pass counts the mask and writes the workgroup counts of the
-    // selection and of the fill that writes the empty answer, one of them zero.
+    // Masked (AuxK): a one-workgroup pass lists the unmasked columns (the dead latents) in
+    // order, and writes the workgroup counts of the selection and of the fill that writes the
+    // empty answer, one of them zero: with no dead latent the selection is skipped on the
+    // device, and with few each row reads only their scores.
     const args = rt.indirectScratch('topk.args', 32);
     const empty = launch(rt, rows * k);
     rt.dispatch(
-      maskArgs(mt),
-      [args, mk],
+      listColumns(wgslType(mk)),
+      [args, columns, mk],
       [1],
       params().u32(m).u32(grid[0]).u32(grid[1]).u32(empty[0]).u32(empty[1]),
     );
@@ -261,53 +265,78 @@ export function topk(
     rt.dispatch(EMPTY, [v, ix], { buffer: args.buffer, offset: 16 }, params().u32(rows * k));
   }
   if (overflow) {
-    const redo = cached(`overflow/${kp}/${mt}`, () => ({
+    const redo = cached(`overflow/${kp}`, () => ({
       kernel: 'topk',
       path: 'overflow',
-      code: shaderCode(kp, mt, WG, true),
+      code: shaderCode(kp, WG, true),
       bindings: ['rw', 'rw', 'read', 'read', 'read'],
       params: true,
     }));
     rt.dispatch(
       redo,
-      [v, ix, s, maskBinding, overflow.list],
+      [v, ix, s, columns, overflow.list],
       { buffer: overflow.args.buffer, offset: 0 },
       p,
     );
   }
 }
 
-const maskArgShaders = new Map<string, ShaderSpec>();
+const columnShaders = new Map<string, ShaderSpec>();
 
-function maskArgs(maskType: 'f32' | 'i32'): ShaderSpec {
-  let sh = maskArgShaders.get(maskType);
+/**
+ * One workgroup: cols[0] = the number of unmasked columns, cols[1 + j] = the j-th in
+ * ascending order (each invocation lists a contiguous range after an exclusive scan of the
+ * ranges' counts), and the indirect counts: the selection's grid when some column is
+ * unmasked, else the empty fill's.
+ */
+function listColumns(maskType: 'f32' | 'i32'): ShaderSpec {
+  let sh = columnShaders.get(maskType);
   if (!sh) {
     sh = {
-      kernel: 'topk.maskArgs',
-      bindings: ['rw', 'read'],
+      kernel: 'topk.columns',
+      bindings: ['rw', 'rw', 'read'],
       params: true,
       code: /* wgsl */ `
 struct P { m: u32, gx: u32, gy: u32, ex: u32, ey: u32 }
 @group(0) @binding(0) var<storage, read_write> args: array<u32>;
-@group(0) @binding(1) var<storage, read> mask: array<${maskType}>;
-@group(0) @binding(2) var<uniform> p: P;
-var<workgroup> any: atomic<u32>;
+@group(0) @binding(1) var<storage, read_write> cols: array<u32>;
+@group(0) @binding(2) var<storage, read> mask: array<${maskType}>;
+@group(0) @binding(3) var<uniform> p: P;
+var<workgroup> part: array<u32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) tid: u32) {
-  var found = 0u;
-  for (var c = tid; c < p.m; c += 256u) {
-    if (mask[c] != ${maskType}(0)) { found = 1u; break; }
+  let per = (p.m + 255u) / 256u;
+  let lo = min(tid * per, p.m);
+  let hi = min(lo + per, p.m);
+  var count = 0u;
+  for (var c = lo; c < hi; c++) {
+    if (mask[c] != ${maskType}(0)) { count++; }
   }
-  if (found != 0u) { atomicStore(&any, 1u); }
+  part[tid] = count;
   workgroupBarrier();
-  let some = atomicLoad(&any) != 0u;
   if (tid == 0u) {
+    var total = 0u;
+    for (var t = 0u; t < 256u; t++) {
+      let n = part[t];
+      part[t] = total;
+      total += n;
+    }
+    cols[0] = total;
+    let some = total > 0u;
     args[0] = select(0u, p.gx, some); args[1] = select(0u, p.gy, some); args[2] = 1u;
     args[4] = select(p.ex, 0u, some); args[5] = select(p.ey, 0u, some); args[6] = 1u;
   }
+  workgroupBarrier();
+  var o = 1u + part[tid];
+  for (var c = lo; c < hi; c++) {
+    if (mask[c] != ${maskType}(0)) {
+      cols[o] = c;
+      o++;
+    }
+  }
 }`,
     };
-    maskArgShaders.set(maskType, sh);
+    columnShaders.set(maskType, sh);
   }
   return sh;
 }
