@@ -16,6 +16,7 @@ import {
   type TrainConfigInput,
   Trainer,
   TrainingRun,
+  TrainingSweep,
 } from '@saekit/core';
 import {
   centralDifferenceGradients,
@@ -340,5 +341,64 @@ describe('synthetic transcoder data', () => {
     const again = new SyntheticActivations(SYN).batch(64);
     expect(again.subarray(0, 64 * D)).toEqual(b.activations);
     expect(again.subarray(64 * D)).toEqual(b.target);
+  });
+});
+
+describe('transcoders in a sweep', () => {
+  const base: TrainConfigInput = {
+    ...TC,
+    dSae: 64,
+    batchSize: 64,
+    steps: 12,
+    initTokens: 64,
+    warmupSteps: 2,
+  };
+  it('members share the paired stream and match the same config trained alone; SAE and transcoder members do not mix', async () => {
+    const source = () => syntheticSource({ ...SYN, batchSize: 64 });
+    const members = [
+      { config: { ...base, k: 3 } },
+      { config: { ...base, k: 4, architecture: 'batchtopk' as const } },
+    ];
+    const sweep = await TrainingSweep.create(createCpuBackend(), members, { source: source() });
+    await sweep.run();
+    for (const [i, m] of members.entries()) {
+      const alone = await TrainingRun.create(createCpuBackend(), {
+        config: m.config,
+        source: source(),
+      });
+      await alone.run();
+      const got = await sweep.runs[i].trainer.exportWeights();
+      expectSameWeights(got, await alone.trainer.exportWeights());
+      expect(got.transcoder).toBe(true);
+    }
+    const { targetTensor: _drop, ...sae } = base;
+    await expect(
+      TrainingSweep.create(createCpuBackend(), [{ config: base }, { config: sae }], {
+        source: source(),
+      }),
+    ).rejects.toThrow(/need one targetTensor; got 'target', none \(an SAE\)/);
+  });
+});
+
+describe('transcoder export folds both scales', () => {
+  it('the exported weights on raw data give the FVU the trainer measures in its scaled units', async () => {
+    // Inputs and targets of very different sizes: s and t differ by ~100×.
+    const data = new SyntheticActivations({ ...SYN, batchSize: 256 });
+    const scaled = (b: Float32Array) => b.map((v, i) => (i < b.length / 2 ? 0.1 * v : 10 * v));
+    const backend = createCpuBackend();
+    const t = await Trainer.create(backend, { ...TC, steps: 40 });
+    for (let i = 0; i < 30; i++) await t.step(scaled(data.batch()));
+    const w = await t.exportWeights();
+    expect(w.foldedTargetScale! / w.foldedInputScale!).toBeLessThan(0.02);
+    const batch = scaled(data.batch());
+    const sae = Sae.fromWeights(backend, w);
+    const raw = await evaluateSae(backend, sae, [batch]);
+    // The step's FVU is measured before its update, with the weights just exported.
+    const step = await t.step(batch);
+    expect(raw.fvu).toBeCloseTo(step.fvu, 4);
+    expect(raw.l0).toBeCloseTo(step.l0, 6);
+    expect(step.fvu).toBeLessThan(0.9);
+    sae.dispose();
+    t.dispose();
   });
 });

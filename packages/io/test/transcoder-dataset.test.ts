@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { DataError } from '@saekit/core';
+import {
+  createCpuBackend,
+  DataError,
+  MemoryRunStore,
+  readSavedRun,
+  TrainingRun,
+} from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import {
   ActivationDataset,
@@ -163,6 +169,74 @@ describe('paired (transcoder) activation datasets', () => {
       await expect(
         ActivationDataset.open(npy, { batchSize: 2, targetTensorName: 'mlp_out' }),
       ).rejects.toThrow(/n\.npy: a \.npy shard holds one tensor/);
+    });
+  });
+});
+
+describe('a transcoder run on paired shards', () => {
+  it('interrupted and resumed from its saved data position ends bit-identical to an uninterrupted run', async () => {
+    await withTempDir(async (dir) => {
+      // Targets are a fixed non-linear map of the inputs, so there is something to learn.
+      for (const [name, first] of [
+        ['a', 0],
+        ['b', 1],
+      ] as const) {
+        const rows = 300;
+        const x = Float32Array.from({ length: rows * 8 }, (_, i) => Math.sin(i * 0.37 + first));
+        const y = x.map((v, i) => Math.max(0, v) * (1 + (i % 8)) - 0.1);
+        await writeSafetensors(join(dir, `${name}.safetensors`), {
+          activations: { shape: [rows, 8], data: x },
+          mlp_out: { shape: [rows, 8], data: y },
+        });
+      }
+      const config = {
+        dIn: 8,
+        dSae: 32,
+        k: 3,
+        batchSize: 50,
+        steps: 20,
+        seed: 2,
+        initTokens: 100,
+        warmupSteps: 2,
+        targetTensor: 'mlp_out',
+      };
+      const source = () =>
+        datasetSource(dir, {
+          batchSize: 50,
+          seed: 2,
+          shuffleBuffer: 120,
+          epochs: Number.POSITIVE_INFINITY,
+          targetTensorName: 'mlp_out',
+        });
+      const straight = await TrainingRun.create(createCpuBackend(), {
+        config,
+        source: await source(),
+      });
+      await straight.run();
+      const want = await straight.trainer.exportWeights();
+      const store = new MemoryRunStore();
+      const controller = new AbortController();
+      const first = await TrainingRun.create(createCpuBackend(), {
+        config,
+        source: await source(),
+        store,
+        checkpointEvery: 4,
+        onStep: (m) => {
+          if (m.step === 7) controller.abort();
+        },
+      });
+      expect((await first.run({ signal: controller.signal })).stopped).toBe('aborted');
+      const saved = await readSavedRun(store);
+      const resumed = await TrainingRun.resume(createCpuBackend(), saved!, {
+        source: await source(),
+        store,
+      });
+      await resumed.run();
+      const got = await resumed.trainer.exportWeights();
+      for (const key of ['wEnc', 'wDec', 'bEnc', 'bDec'] as const) {
+        expect(Buffer.from(got[key].buffer).equals(Buffer.from(want[key].buffer)), key).toBe(true);
+      }
+      expect(got.transcoder).toBe(true);
     });
   });
 });

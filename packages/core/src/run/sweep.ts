@@ -95,7 +95,10 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
     members: readonly SweepMember<M>[],
     options: SweepOptions,
   ): Promise<TrainingSweep<M>> {
-    checkMembers(members.map((m) => m.config.batchSize ?? null));
+    checkMembers(
+      members.map((m) => m.config.batchSize ?? null),
+      members.map((m) => m.config.targetTensor ?? null),
+    );
     const hubRef: { hub: () => Broadcast } = { hub: () => missingHub() };
     const runs: TrainingRun<M>[] = [];
     for (let i = 0; i < members.length; i++) {
@@ -138,7 +141,10 @@ export class TrainingSweep<M extends JsonObject = JsonObject> {
         );
       }
     }
-    checkMembers(saved.map((s) => s.run.config.batchSize));
+    checkMembers(
+      saved.map((s) => s.run.config.batchSize),
+      saved.map((s) => s.run.config.targetTensor),
+    );
     const hubRef: { hub: () => Broadcast } = { hub: () => missingHub() };
     const runs: TrainingRun<M>[] = [];
     for (let i = 0; i < saved.length; i++) {
@@ -251,7 +257,10 @@ function runOptions(
 }
 
 /** Members share every batch, so they must take batches of one size. */
-function checkMembers(batchSizes: readonly (number | null)[]): void {
+function checkMembers(
+  batchSizes: readonly (number | null)[],
+  targets: readonly (string | null)[],
+): void {
   if (batchSizes.length === 0)
     throw new ConfigError('members', 'a sweep needs at least one member');
   const sizes = new Set(batchSizes.map((b) => b ?? 'default'));
@@ -259,6 +268,14 @@ function checkMembers(batchSizes: readonly (number | null)[]): void {
     throw new ConfigError(
       'batchSize',
       `sweep members share each batch, so they need one batchSize; got ${[...sizes].join(', ')}`,
+    );
+  }
+  // A transcoder's batches are paired (input, then target): members take the same kind.
+  const kinds = new Set(targets.map((t) => (t === null ? 'none (an SAE)' : `'${t}'`)));
+  if (kinds.size > 1) {
+    throw new ConfigError(
+      'targetTensor',
+      `sweep members share each batch, so they need one targetTensor; got ${[...kinds].join(', ')}`,
     );
   }
 }
