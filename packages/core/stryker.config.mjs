@@ -1,6 +1,7 @@
-// StrykerJS over the numerically critical code of core: the training graph and the cpu
-// kernels the graph depends on. `pnpm mutation` (not part of `pnpm test`): slow, run it on
-// its own. Results: reports/mutation/ (html + json); reruns reuse reports/stryker-incremental.json.
+// StrykerJS over core's training graph (src/train/graph.ts): the update step every backend
+// runs. The cpu kernels it calls have their own run (stryker.kernels.config.mjs) with a
+// narrower test list. `pnpm mutation` (not part of `pnpm test`): slow, run it on its own.
+// Results: reports/mutation/ (html + json); reruns reuse reports/stryker-incremental.json.
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
@@ -8,17 +9,12 @@ export default {
   // Tests import sibling packages through source aliases (vitest.shared.ts) that point at the
   // real files, so mutants must be written in place, not into a sandbox copy.
   inPlace: true,
-  // The update step and the selections a real device takes different paths for; the other
-  // cpu kernels are plain loops the conformance oracle pins down element by element. Kept
-  // narrow so a run fits in about an hour on two shared cores.
-  mutate: [
-    'src/train/graph.ts',
-    'src/backends/cpu/kernels/{topk,kth-largest,adam,remove-parallel}.ts',
-  ],
+  mutate: ['src/train/graph.ts'],
   // Error-message text is not numerics; the typed errors themselves are tested elsewhere.
   mutator: { excludedMutations: ['StringLiteral'] },
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
+  // The machine running this is usually shared: one test process, never more.
   concurrency: 1,
   timeoutMS: 60_000,
   incremental: true,
