@@ -13,6 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   ActivationDataset,
+  type ActivationDatasetOptions,
   type DatasetPosition,
   readSafetensors,
   readShardIds,
@@ -148,6 +149,42 @@ describe('ActivationDataset', () => {
       expect(a.some((b) => new Set(b.map(shardOf)).size > 1)).toBe(true);
       expect(await run(1)).toEqual(a);
       expect(await run(2)).not.toEqual(a);
+    });
+  });
+
+  it('the shuffled stream is a fixed function of seed and shards: a saved position resumes on the same rows', async () => {
+    // Pinned batches (row ids) and fingerprint of one shuffled two-epoch run. Training states
+    // store positions, so a shuffle or fingerprint that changed between releases would resume
+    // an old run onto other rows (or refuse it); permutation checks alone cannot see that.
+    const PINNED = [
+      '26 90 25 92 48 39 14 4 89 52 53 21 20 24 50 51 97 23 36 22 12 91 98 13 27',
+      '15 49 37 38 55 99 54 34 33 83 79 75 0 73 43 40 76 7 2 59 81 1 5 57 42',
+      '78 44 56 82 32 58 35 6 41 77 80 3 84 74 94 31 65 47 19 45 93 96 28 10 11',
+      '9 60 67 18 95 61 30 8 29 85 64 62 86 87 68 16 66 63 88 46 17 70 71 69 72',
+      '40 60 46 69 25 54 72 70 71 42 47 26 89 53 27 24 4 91 41 5 43 44 45 55 6',
+      '62 61 52 63 90 7 92 81 33 95 97 93 21 85 98 20 37 65 38 32 99 34 86 83 79',
+      '87 94 22 84 23 35 39 88 78 77 96 82 36 80 29 57 59 48 31 13 30 28 51 2 19',
+      '10 11 3 15 50 12 64 1 56 49 8 9 68 58 67 16 17 14 18 66 0 73 76 75 74',
+    ];
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const options = { batchSize: 25, shuffleBuffer: 32, seed: 3, epochs: 2 };
+      const ds = await ActivationDataset.open(dir, options);
+      expect((await collect(ds)).map((b) => rowIds(b, 4).join(' '))).toEqual(PINNED);
+      expect(ds.position().fingerprint).toBe('1a7e3c13');
+      // A position as an earlier release wrote it (before shard identities), mid-second-epoch.
+      const saved = {
+        format: 'saekit-dataset-position',
+        version: 1,
+        batches: 5,
+        batchSize: 25,
+        shuffleBuffer: 32,
+        shuffle: true,
+        seed: 3,
+        fingerprint: '1a7e3c13',
+      } as unknown as DatasetPosition;
+      const resumed = await ActivationDataset.open(dir, { ...options, position: saved });
+      expect((await collect(resumed)).map((b) => rowIds(b, 4).join(' '))).toEqual(PINNED.slice(5));
     });
   });
 
@@ -353,6 +390,17 @@ describe('ActivationDataset', () => {
       expect(copies).toEqual(fresh);
       expect(reused[2]).toBe(reused[0]);
       expect(reused[1]).not.toBe(reused[0]);
+      // The short last batch (dropLast false) is its own array of its own length.
+      const short = await collect(
+        await ActivationDataset.open(dir, {
+          ...options,
+          epochs: 1,
+          dropLast: false,
+          reuseBatches: true,
+        }),
+      );
+      expect(short.map((b) => b.length / 4)).toEqual([...Array(11).fill(9), 1]);
+      expect(short.slice(0, -1)).not.toContain(short[11]);
     });
   });
 
@@ -383,9 +431,188 @@ describe('ActivationDataset', () => {
     await expect(ActivationDataset.open(fixture('shards'), { batchSize: 0 })).rejects.toThrow(
       /'batchSize'/,
     );
+    const bad: [Partial<ActivationDatasetOptions>, RegExp][] = [
+      [{ epochs: 0 }, /'epochs'/],
+      [{ epochs: 1.5 }, /'epochs'/],
+      [{ seed: 0.5 }, /'seed': must be an integer/],
+      [{ workers: -1 }, /'workers'/],
+      [{ workers: 1.5 }, /'workers'/],
+      [{ readAhead: -1 }, /'readAhead'/],
+      [{ readAhead: 0.5 }, /'readAhead'/],
+      [{ shuffleBuffer: 0 }, /'shuffleBuffer'/],
+    ];
+    for (const [options, message] of bad) {
+      await expect(
+        ActivationDataset.open(fixture('shards'), { batchSize: 2, ...options }),
+        JSON.stringify(options),
+      ).rejects.toThrow(message);
+    }
+    // The smallest valid values.
+    const one = await ActivationDataset.open(fixture('shards'), {
+      batchSize: 1,
+      shuffleBuffer: 1,
+      readAhead: 0,
+      epochs: 1,
+    });
+    expect((await collect(one)).length).toBe(17);
+    await expect(ActivationDataset.open(fixture('shards'), { batchSize: 18 })).rejects.toThrow(
+      /\(17 rows in 2 shards\)/,
+    );
     await expect(
-      ActivationDataset.open(fixture('shards'), { batchSize: 2, epochs: 0 }),
-    ).rejects.toThrow(/'epochs'/);
+      ActivationDataset.open(join(fixture('shards'), 'part-0.npy'), { batchSize: 18 }),
+    ).rejects.toThrow(/ rows in 1 shard\)/);
+  });
+
+  it('the default shuffle window is max(4 × batchSize, 16384) rows, at most the dataset', async () => {
+    await withTempDir(async (dir) => {
+      await writeNpy(join(dir, 'long.npy'), { shape: [30_000, 1], data: new Float32Array(30_000) });
+      const window = async (batchSize: number) =>
+        (await ActivationDataset.open(dir, { batchSize })).shuffleBuffer;
+      expect(await window(5000)).toBe(20_000);
+      expect(await window(10)).toBe(16_384);
+      expect(await window(10_000)).toBe(30_000);
+    });
+  });
+
+  it('seeds that differ only above 2^32 give different streams', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const ids = async (seed: number) =>
+        (await collect(await ActivationDataset.open(dir, { batchSize: 50, seed }))).map((b) =>
+          rowIds(b, 4).join(' '),
+        );
+      expect(await ids(1 + 2 ** 32)).not.toEqual(await ids(1));
+    });
+  });
+
+  it('a shard without rows is skipped; shards that all lack rows are refused', async () => {
+    await withTempDir(async (dir) => {
+      await writeNpy(join(dir, 'a.npy'), { shape: [0, 3], data: new Float32Array(0) });
+      await expect(ActivationDataset.open(join(dir, 'a.npy'), { batchSize: 1 })).rejects.toThrow(
+        /shards hold no rows/,
+      );
+      await writeNpy(join(dir, 'b.npy'), { shape: [2, 3], data: numbered(0, 2, 3) });
+      const ds = await ActivationDataset.open(dir, { batchSize: 2, shuffle: false });
+      expect(ds.rows).toBe(2);
+      expect(await collect(ds)).toEqual([numbered(0, 2, 3)]);
+    });
+  });
+
+  it('more than 16 shards: one identity per shard, and resuming over them works', async () => {
+    await withTempDir(async (dir) => {
+      for (let i = 0; i < 17; i++) {
+        const name = `s${String(i).padStart(2, '0')}.npy`;
+        await writeNpy(join(dir, name), { shape: [2, 2], data: numbered(2 * i, 2, 2) });
+      }
+      const options = { batchSize: 4, seed: 1 };
+      const ds = await ActivationDataset.open(dir, options);
+      const full = await collect(ds);
+      const files = ds.position().files;
+      expect(files.map((f) => f.name)).toEqual(
+        Array.from({ length: 17 }, (_, i) => `s${String(i).padStart(2, '0')}.npy`),
+      );
+      const resumed = await ActivationDataset.open(dir, { ...options, position: ds.positionAt(3) });
+      expect(await collect(resumed)).toEqual(full.slice(3));
+    });
+  });
+
+  it('positions: bounds, malformed positions and every mismatched setting are named', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const o = { batchSize: 10, seed: 5, shuffleBuffer: 16 };
+      const ds = await ActivationDataset.open(dir, o);
+      expect(ds.totalBatches).toBe(10);
+      for (const n of [-1, 1.5, 11]) {
+        expect(() => ds.positionAt(n), String(n)).toThrow(/batch .* is outside this dataset/);
+      }
+      // The end is a position too: resuming there hands out nothing.
+      const end = ds.positionAt(10);
+      expect(await collect(await ActivationDataset.open(dir, { ...o, position: end }))).toEqual([]);
+      const position = ds.positionAt(2);
+      const refused: [unknown, RegExp][] = [
+        [null, /not a saekit dataset position/],
+        ['position', /not a saekit dataset position/],
+        [{ ...position, format: 'other' }, /not a saekit dataset position/],
+        [{ ...position, version: 2 }, /not a saekit dataset position/],
+        [{ ...position, files: [1] }, /files: not a list of shard identities/],
+        [{ ...position, batches: -1 }, /batch -1 is outside this dataset/],
+        [{ ...position, batches: 1.5 }, /batch 1.5 is outside this dataset/],
+        [{ ...position, batches: 11 }, /batch 11 is outside this dataset/],
+        [{ ...position, batchSize: 9 }, /was saved with batchSize 9, this dataset has 10/],
+        [{ ...position, shuffleBuffer: 8 }, /was saved with shuffleBuffer 8, this dataset has 16/],
+        [{ ...position, shuffle: false }, /was saved with shuffle false, this dataset has true/],
+        [{ ...position, fingerprint: '0' }, /was saved with fingerprint "0"/],
+      ];
+      for (const [bad, message] of refused) {
+        const error = await ActivationDataset.open(dir, {
+          ...o,
+          position: bad as DatasetPosition,
+        }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, JSON.stringify(bad)).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).toMatch(message);
+      }
+      // A shard whose bytes changed is named with its path.
+      await writeNpy(join(dir, 'a.npy'), { shape: [40, 4], data: numbered(1, 40, 4) });
+      await expect(ActivationDataset.open(dir, { ...o, position })).rejects.toThrow(
+        new RegExp(`${join(dir, 'a.npy').replace(/[.\\/]/g, '\\$&')}: changed since the saved run`),
+      );
+    });
+  });
+
+  it('workers read the right rows when windows start inside a chunk', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      // 30-row windows cut 4-row chunks: every window after the first starts mid-chunk.
+      for (const shuffle of [false, true]) {
+        const options = { batchSize: 7, shuffleBuffer: 30, seed: 9, epochs: 2, shuffle };
+        const main = await collect(await ActivationDataset.open(dir, options));
+        const ds = await ActivationDataset.open(dir, { ...options, workers: 2 });
+        expect(await collect(ds), `shuffle ${shuffle}`).toEqual(main);
+        await ds.close();
+      }
+      const plain = await collect(
+        await ActivationDataset.open(dir, { batchSize: 100, shuffleBuffer: 30, shuffle: false }),
+      );
+      expect(rowIds(plain[0], 4)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    });
+  });
+
+  it('readAhead 0 holds one window; five windows and two epochs go through two buffers', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const none = await ActivationDataset.open(dir, {
+        batchSize: 10,
+        shuffleBuffer: 20,
+        readAhead: 0,
+      });
+      for await (const _ of none) expect(none.windowsHeld).toBe(1);
+      // A window's buffer goes back to the pool once the next window is loaded: two in turn.
+      expect(none.windowBuffers).toBe(2);
+      const two = await ActivationDataset.open(dir, {
+        batchSize: 10,
+        shuffleBuffer: 20,
+        epochs: 2,
+      });
+      let max = 0;
+      for await (const _ of two) max = Math.max(max, two.windowsHeld);
+      expect(max).toBe(2);
+      expect(two.windowBuffers).toBe(2);
+    });
+  });
+
+  // A shard is opened per chunk read; a handle left open per read would exhaust the
+  // descriptors of a long run. Linux lists a process's descriptors in /proc/self/fd.
+  it.skipIf(process.platform !== 'linux')('closes every shard handle it opens', async () => {
+    await withTempDir(async (dir) => {
+      await makeShards(dir);
+      const count = async () => (await readdir('/proc/self/fd')).length;
+      const before = await count();
+      await collect(await ActivationDataset.open(dir, { batchSize: 10, shuffleBuffer: 16 }));
+      expect(await count()).toBe(before);
+    });
   });
 });
 

@@ -239,7 +239,56 @@ describe('safetensors validation: every malformed file is a FormatError naming t
         new DataView(b.buffer).setBigUint64(0, 1000n, true);
         return b;
       })(),
-      /truncated: header needs 1000/,
+      /truncated: header needs 1000 bytes, file has 8/,
+    ],
+    [
+      // The length prefix alone: 8 bytes is a header length, not a truncated prefix.
+      'length prefix only',
+      (() => {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setBigUint64(0, 2n, true);
+        return b;
+      })(),
+      /truncated: header needs 2 bytes, file has 0/,
+    ],
+    [
+      // Exactly the 100 MB limit is allowed (then found truncated), one more byte is not.
+      'header of exactly 100 MB',
+      (() => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 100_000_000n, true);
+        return b;
+      })(),
+      /truncated: header needs 100000000 bytes/,
+    ],
+    [
+      'header length 1',
+      (() => {
+        const b = new Uint8Array(9);
+        new DataView(b.buffer).setBigUint64(0, 1n, true);
+        b[8] = 0x7b;
+        return b;
+      })(),
+      /header length 1 is too small for a JSON object/,
+    ],
+    [
+      'header not UTF-8',
+      (() => {
+        const b = withHeader({ a: 1 }, 0);
+        b[9] = 0xff;
+        return b;
+      })(),
+      /header is not valid UTF-8/,
+    ],
+    [
+      // The spec (and the reference reader) want the object's brace first: no leading blanks.
+      'header with a leading space',
+      (() => {
+        const b = withHeader({ x: 1 }, 0);
+        b.set(new TextEncoder().encode(' {}    '), 8);
+        return b;
+      })(),
+      /header does not start with '\{'/,
     ],
     [
       'not JSON',
@@ -309,6 +358,43 @@ describe('safetensors validation: every malformed file is a FormatError naming t
     ['trailing bytes', withHeader(ok, 12), /cover 8 bytes but the data section is 12/],
     ['truncated data', withHeader(ok, 4), /out of bounds/],
     ['metadata not strings', withHeader({ __metadata__: { a: 1 } }, 0), /__metadata__ value 'a'/],
+    ['entry null', withHeader({ a: null }, 0), /tensor 'a': entry is not an object/],
+    ['entry a number', withHeader({ a: 5 }, 0), /tensor 'a': entry is not an object/],
+    ['entry an array', withHeader({ a: [] }, 0), /tensor 'a': entry is not an object/],
+    ['metadata a string', withHeader({ __metadata__: 'x' }, 0), /__metadata__ is not an object/],
+    ['metadata an array', withHeader({ __metadata__: ['x'] }, 0), /__metadata__ is not an object/],
+    ...(
+      [
+        ['offset not an integer', [0, 8.5]],
+        ['offset a string', [0, '8']],
+        ['negative offset', [-8, 0]],
+      ] as const
+    ).map(([what, offsets]): [string, Uint8Array, RegExp] => [
+      what,
+      withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: offsets } }, 8),
+      /tensor 'a': data_offsets must be two non-negative integers/,
+    ]),
+    [
+      'reversed offsets',
+      withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, 8),
+      /tensor 'a': data_offsets \[8, 0\) reversed/,
+    ],
+    [
+      'sub-byte dtype not filling whole bytes',
+      withHeader({ a: { dtype: 'F4', shape: [3], data_offsets: [0, 2] } }, 2),
+      /tensor 'a': 3 elements of F4 \(4 bits\) do not fill whole bytes/,
+    ],
+    [
+      'size mismatch after an offset',
+      withHeader(
+        {
+          a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+          b: { dtype: 'F32', shape: [3], data_offsets: [4, 12] },
+        },
+        12,
+      ),
+      /tensor 'b': 8 bytes but shape \[3\] of F32 needs 12/,
+    ],
     [
       'bad offsets',
       withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0] } }, 8),
@@ -339,4 +425,98 @@ describe('safetensors validation: every malformed file is a FormatError naming t
       });
     });
   }
+});
+
+describe('safetensors edges a reader must accept, and what the writer refuses', () => {
+  it('the smallest file is the header {}: no tensors, no metadata', async () => {
+    const bytes = withHeader({}, 0);
+    expect(parseSafetensors(bytes)).toEqual({ tensors: {} });
+    expect(parseSafetensors(bytes).metadata).toBeUndefined();
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'empty.safetensors');
+      await writeFile(path, bytes);
+      await expect(readSafetensorsTensor(path, 'a')).rejects.toThrow(
+        /no tensor named 'a' \(has none\)/,
+      );
+    });
+  });
+
+  it('entries in any key order, an empty tensor sharing its offset with the next one', () => {
+    // Offsets, not key order, place tensors; an empty tensor [4, 4) sorts before [4, 8).
+    const bytes = withHeader(
+      {
+        b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+        e: { dtype: 'F32', shape: [0], data_offsets: [4, 4] },
+        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+      },
+      8,
+    );
+    new DataView(bytes.buffer).setFloat32(bytes.byteLength - 8, 1.5, true);
+    new DataView(bytes.buffer).setFloat32(bytes.byteLength - 4, -2, true);
+    const t = parseSafetensors(bytes).tensors;
+    expect(t['a'].data).toEqual(Float32Array.of(1.5));
+    expect(t['b'].data).toEqual(Float32Array.of(-2));
+    expect(t['e'].shape).toEqual([0]);
+    expect(t['e'].data).toEqual(new Float32Array(0));
+  });
+
+  it('a file written without metadata reads back without metadata (not an empty map)', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'plain.safetensors');
+      await writeSafetensors(path, { a: { shape: [1], data: Float32Array.of(3) } });
+      const file = await readSafetensors(path);
+      expect(file.metadata).toBeUndefined();
+      expect((await readSafetensorsHeader(path)).metadata).toBeUndefined();
+    });
+  });
+
+  it("header errors keep the decoder's error as their cause", () => {
+    const notUtf8 = withHeader({ a: 1 }, 0);
+    notUtf8[9] = 0xff;
+    const notJson = withHeader({ a: 1 }, 0);
+    notJson[9] = 0x7b;
+    for (const bytes of [notUtf8, notJson]) {
+      const error = (() => {
+        try {
+          parseSafetensors(bytes);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    }
+  });
+
+  it('the writer refuses a tensor named __metadata__, a bad shape and data it cannot encode', () => {
+    expect(() =>
+      encodeSafetensors({ __metadata__: { shape: [1], data: Float32Array.of(1) } }),
+    ).toThrow(RangeError);
+    expect(() => encodeSafetensors({ a: { shape: [-1], data: Float32Array.of(1) } })).toThrow(
+      /tensor 'a': invalid shape/,
+    );
+    expect(() =>
+      encodeSafetensors({ a: { dtype: 'I32', shape: [1], data: Float32Array.of(1) } }),
+    ).toThrow(/tensor 'a': cannot write Float32Array as I32/);
+  });
+
+  // Each read opens its own handle; one left open per call would exhaust the descriptors of a
+  // long conversion. Linux shows a process's descriptors in /proc/self/fd.
+  it.skipIf(process.platform !== 'linux')(
+    'readers close their file handles, on errors too',
+    async () => {
+      await withTempDir(async (dir) => {
+        const path = join(dir, 'h.safetensors');
+        await writeSafetensors(path, { a: { shape: [2], data: Float32Array.of(1, 2) } });
+        const open = async () => (await readdir('/proc/self/fd')).length;
+        const before = await open();
+        for (let i = 0; i < 20; i++) {
+          await readSafetensorsHeader(path);
+          await readSafetensorsTensor(path, 'a');
+          await readSafetensorsTensor(path, 'missing').catch(() => undefined);
+        }
+        expect(await open()).toBe(before);
+      });
+    },
+  );
 });

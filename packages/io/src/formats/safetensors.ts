@@ -98,6 +98,9 @@ export function parseSafetensorsHeader(
       cause,
     });
   }
+  // Mutants here are equivalent: text that starts with '{' and parses is an object; kept as the
+  // type guard for what follows.
+  // Stryker disable next-line ConditionalExpression: equivalent, see above
   if (!isPlainObject(json)) throw new FormatError(file, 'header is not a JSON object');
 
   const dataStart = 8 + headerBytes.byteLength;
