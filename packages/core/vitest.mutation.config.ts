@@ -15,6 +15,7 @@ export default mergeConfig(
       'test/train-dense-gradients.test.ts',
       'test/train-dense-trainer.test.ts',
       'test/train-gradients.test.ts',
+      'test/train-graph-update.test.ts',
       'test/train-trainer.test.ts',
       'test/training-steps.test.ts',
     ],
