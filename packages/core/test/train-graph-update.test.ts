@@ -49,6 +49,17 @@ function expectClose(got: Float64Array, want: Float64Array, what: string): void 
   }
 }
 
+/** grad with each row's component along the (unit) decoder row removed. */
+function withoutRadialPart(grad: Float32Array, wDec: Float32Array): Float64Array {
+  const out = Float64Array.from(grad);
+  for (let r = 0; r < m; r++) {
+    let dot = 0;
+    for (let c = 0; c < d; c++) dot += out[r * d + c] * wDec[r * d + c];
+    for (let c = 0; c < d; c++) out[r * d + c] -= dot * wDec[r * d + c];
+  }
+  return out;
+}
+
 const sumSquares = (...arrays: ArrayLike<number>[]) =>
   arrays.reduce((s, a) => s + Array.from(a).reduce((t, v) => t + v * v, 0), 0);
 
@@ -66,12 +77,7 @@ describe('TrainGraph.update: decoder constraints and the gradient norm per archi
   it('topk: W_dec takes the gradient without its radial part, then rows are renormalised', async () => {
     const { g, wDec, grads, config, read } = setUp({ architecture: 'topk', k: 2 });
     g.update(rows, g.metrics[0], 1, lr);
-    const projected = Float64Array.from(grads.wDec);
-    for (let r = 0; r < m; r++) {
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += projected[r * d + c] * wDec[r * d + c];
-      for (let c = 0; c < d; c++) projected[r * d + c] -= dot * wDec[r * d + c];
-    }
+    const projected = withoutRadialPart(grads.wDec, wDec);
     const want = adamFirstStep(wDec, projected, config.eps);
     for (let r = 0; r < m; r++) {
       const row = want.subarray(r * d, (r + 1) * d);
@@ -83,6 +89,28 @@ describe('TrainGraph.update: decoder constraints and the gradient norm per archi
     const metrics = await read(g.metrics[0]);
     const norm = sumSquares(grads.wEnc, grads.bEnc, projected, grads.bDec);
     expect(Math.abs(metrics[M.gradNormSq] - norm) / norm).toBeLessThan(1e-5);
+    g.dispose();
+  });
+
+  it("jumprelu: the gradient norm includes log θ; θ takes Adam's step on log θ as θ·exp(Δ)", async () => {
+    const { backend, g, wDec, grads, config, read } = setUp({
+      architecture: 'jumprelu',
+      targetL0: 2,
+    });
+    const thresholdGrad = g.dense?.thresholdGrad;
+    if (!thresholdGrad) throw new Error('jumprelu has a threshold gradient');
+    const gTheta = Float32Array.from({ length: m }, (_, i) => (i % 2 === 0 ? 0.5 : -2) * (i + 1));
+    const theta = Float32Array.from({ length: m }, (_, i) => 0.1 * (i + 1));
+    backend.write(thresholdGrad, gTheta);
+    backend.write(g.theta, theta);
+    g.update(rows, g.metrics[0], 1, lr);
+    const metrics = await read(g.metrics[0]);
+    const projected = withoutRadialPart(grads.wDec, wDec);
+    const want = sumSquares(grads.wEnc, grads.bEnc, projected, grads.bDec, gTheta);
+    expect(Math.abs(metrics[M.gradNormSq] - want) / want).toBeLessThan(1e-5);
+    const delta = adamFirstStep(new Float64Array(m), gTheta, config.eps);
+    const thetaWant = Float64Array.from(theta, (t, i) => t * Math.exp(delta[i]));
+    expectClose(await read(g.theta), thetaWant, 'theta');
     g.dispose();
   });
 
