@@ -311,6 +311,68 @@ void topk_rows_listed(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, co
   }
 }
 
+// ---- checks and bucketing (serial: linear passes over [B, k] index arrays) ------------------
+
+// The first position s with idx[s] >= rows (an index past the weight's rows), or -1. Negative
+// entries are empty slots and pass.
+EXPORT(first_row_past)
+i32 first_row_past(const i32 *idx, i32 n, i32 rows) {
+  for (i32 s = 0; s < n; s++)
+    if (idx[s] >= rows) return s;
+  return -1;
+}
+
+// A counting sort of the slots by target row: start[0..m] the prefix sums of the row counts,
+// order[start[r]..start[r+1]) the slots of row r in increasing slot order. fill: m words.
+EXPORT(bucket_rows)
+void bucket_rows(const i32 *idx, i32 n, i32 m, i32 *start, i32 *order, i32 *fill) {
+  for (i32 r = 0; r <= m; r++) start[r] = 0;
+  for (i32 s = 0; s < n; s++)
+    if (idx[s] >= 0) start[idx[s] + 1]++;
+  for (i32 r = 0; r < m; r++) start[r + 1] += start[r];
+  for (i32 r = 0; r < m; r++) fill[r] = start[r];
+  for (i32 s = 0; s < n; s++) {
+    i32 r = idx[s];
+    if (r >= 0) order[fill[r]++] = s;
+  }
+}
+
+// ---- centred sum of squares, in fixed blocks of rows --------------------------------------
+// Both passes work on blocks of `br` rows of x [R, C] and write one partial per block; the
+// caller adds the partials in block order, so the totals do not depend on how the blocks were
+// spread over threads.
+
+// out[b*C + c] = sum over block b's rows of x[r, c], in double.
+EXPORT(column_sums_f64)
+void column_sums_f64(const f32 *x, i32 R, i32 C, i32 br, double *out) {
+  for (i32 b0 = 0; b0 < R; b0 += br) {
+    double *o = out + (long)(b0 / br) * C;
+    i32 b1 = b0 + br < R ? b0 + br : R;
+    for (i32 c = 0; c < C; c++) o[c] = 0;
+    for (i32 r = b0; r < b1; r++) {
+      const f32 *row = x + (long)r * C;
+      for (i32 c = 0; c < C; c++) o[c] += row[c];
+    }
+  }
+}
+
+// out[b] = sum over block b's rows and every column of (x[r, c] - mean[c])^2, in double.
+EXPORT(centered_squares_f64)
+void centered_squares_f64(const f32 *x, i32 R, i32 C, i32 br, const double *mean, double *out) {
+  for (i32 b0 = 0; b0 < R; b0 += br) {
+    i32 b1 = b0 + br < R ? b0 + br : R;
+    double total = 0;
+    for (i32 r = b0; r < b1; r++) {
+      const f32 *row = x + (long)r * C;
+      for (i32 c = 0; c < C; c++) {
+        double e = row[c] - mean[c];
+        total += e * e;
+      }
+    }
+    out[b0 / br] = total;
+  }
+}
+
 // ---- reductions and elementwise -------------------------------------------------------------
 
 // Sum of x (squares = 0) or of x² (squares = 1): float32 SIMD lanes over blocks of 512

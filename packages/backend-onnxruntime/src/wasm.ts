@@ -62,6 +62,17 @@ export interface WasmKernels {
     hi: number,
   ): void;
   fill_rows(out: number, row: number, M: number, N: number): void;
+  first_row_past(idx: number, n: number, rows: number): number;
+  bucket_rows(idx: number, n: number, m: number, start: number, order: number, fill: number): void;
+  column_sums_f64(x: number, R: number, C: number, br: number, out: number): void;
+  centered_squares_f64(
+    x: number,
+    R: number,
+    C: number,
+    br: number,
+    mean: number,
+    out: number,
+  ): void;
   topk_rows(
     vals: number,
     idx: number,
@@ -87,6 +98,10 @@ export const WASM_KERNEL_NAMES: readonly WasmKernelName[] = [
   'reduce_sum',
   'axpby',
   'fill_rows',
+  'first_row_past',
+  'bucket_rows',
+  'column_sums_f64',
+  'centered_squares_f64',
   'topk_rows_listed',
   'topk_rows',
 ];

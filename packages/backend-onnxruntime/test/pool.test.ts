@@ -88,6 +88,7 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
     normalized: f([m, d]),
     removed: f([m, d]),
     product: b.create([B, m]),
+    centered: b.create([2]),
   };
   b.gatherSum(out.gatherSum, vals, idx, w, bias);
   b.gatherDot(out.gatherDot, x, idx, w);
@@ -106,6 +107,7 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
   b.normalizeRows(out.normalized);
   b.removeParallel(out.removed, w);
   b.matmul(out.product, x, w, { transB: true, bias: f([m]) });
+  b.reduce(out.centered, 1, w, 'sumSquaresCentered');
   const result: Record<string, Float32Array | Int32Array> = {};
   for (const [name, t] of Object.entries(out)) result[name] = await b.read(t);
   return result;
@@ -133,6 +135,8 @@ describe('pooled kernels', () => {
             axpby: 2,
             normalize_rows: 1,
             remove_parallel: 1,
+            column_sums_f64: 1,
+            centered_squares_f64: 1,
           });
           if (b.gemm.variant === 'cblas') expect(split.fill_rows).toBe(1);
         }

@@ -1,10 +1,15 @@
-import type { ReduceOp, Tensor } from '@saekit/core';
+import { asMatrix, type ReduceOp, type Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
+import { split } from '../pool/thread-pool.js';
+
+/** Rows per block of the centred sum: each block's partial is added in block order. */
+const BLOCK_ROWS = 64;
 
 /**
- * out[offset] (+)= Σ x or Σ x²: kernels.c's blocked SIMD sum (float32 within 512-element
- * blocks, float64 across them). The centred sum of squares is two-pass in float64 on [B, d]
- * tensors only, so the reference loop keeps it.
+ * out[offset] (+)= Σ x or Σ x² (kernels.c's blocked SIMD sum: float32 within 512-element
+ * blocks, float64 across them), or the centred sum of squares: two float64 passes (column
+ * means, then squared deviations) over fixed blocks of 64 rows spread over the pool, whose
+ * partials are added in block order, so the result is the same on any thread count.
  */
 export function reduce(
   ctx: OrtContext,
@@ -14,11 +19,44 @@ export function reduce(
   op: ReduceOp,
   accumulate = false,
 ): void {
-  if (op === 'sumSquaresCentered') {
-    ctx.reference.reduce(out, offset, x, op, accumulate);
-    return;
-  }
-  const total = ctx.wasm.reduce_sum(ctx.ptr(x), x.size, op === 'sumSquares' ? 1 : 0);
+  const total = op === 'sumSquaresCentered' ? centered(ctx, x) : plain(ctx, x, op);
   const o = ctx.f32(out);
   o[offset] = accumulate ? o[offset] + total : total;
+}
+
+function plain(ctx: OrtContext, x: Tensor, op: 'sum' | 'sumSquares'): number {
+  return ctx.wasm.reduce_sum(ctx.ptr(x), x.size, op === 'sumSquares' ? 1 : 0);
+}
+
+function centered(ctx: OrtContext, x: Tensor): number {
+  const [R, C] = asMatrix(x);
+  if (R === 0 || C === 0) return 0;
+  const blocks = Math.ceil(R / BLOCK_ROWS);
+  // Every block is taken before any view: a later allocation may grow the heap.
+  const sumsPtr = ctx.heapScratch('reduce.columnSums', blocks * C * 8);
+  const meanPtr = ctx.heapScratch('reduce.mean', C * 8);
+  const partPtr = ctx.heapScratch('reduce.partials', blocks * 8);
+  const xp = ctx.ptr(x);
+  const ranges = split(blocks, ctx.threads, Math.ceil(65536 / (BLOCK_ROWS * C)));
+  const rows = ([b, e]: [number, number]) => {
+    const r0 = b * BLOCK_ROWS;
+    return [xp + r0 * C * 4, Math.min(R, e * BLOCK_ROWS) - r0, C, BLOCK_ROWS];
+  };
+  ctx.pool.run(
+    'column_sums_f64',
+    ranges.map((r) => [...rows(r), sumsPtr + r[0] * C * 8]),
+  );
+  const sums = new Float64Array(ctx.heap.memory.buffer, sumsPtr, blocks * C);
+  const mean = new Float64Array(ctx.heap.memory.buffer, meanPtr, C);
+  mean.fill(0);
+  for (let b = 0; b < blocks; b++) for (let c = 0; c < C; c++) mean[c] += sums[b * C + c];
+  for (let c = 0; c < C; c++) mean[c] /= R;
+  ctx.pool.run(
+    'centered_squares_f64',
+    ranges.map((r) => [...rows(r), meanPtr, partPtr + r[0] * 8]),
+  );
+  const parts = new Float64Array(ctx.heap.memory.buffer, partPtr, blocks);
+  let total = 0;
+  for (let b = 0; b < blocks; b++) total += parts[b];
+  return total;
 }

@@ -31,8 +31,8 @@ export function slotBalancedRows(start: Int32Array, m: number, parts: number): [
 }
 
 /**
- * weight[indices[b,j]] += values[b,j] · x[b]. Slots are bucketed by target row here (a
- * counting sort, (b, j) order within a row), then kernels.c adds each row's slots while that
+ * weight[indices[b,j]] += values[b,j] · x[b]. Slots are bucketed by target row first (a
+ * counting sort in kernels.c, (b, j) order within a row), then kernels.c adds each row's slots while that
  * row sits in cache: each weight row is read and written once, in a fixed order. Rows are
  * split over the pool's threads by slot count, so the result does not depend on the split.
  */
@@ -51,21 +51,8 @@ export function scatterOuterAdd(
   const startPtr = ctx.heapScratch('scatterOuterAdd.start', (m + 1) * 4);
   const orderPtr = ctx.heapScratch('scatterOuterAdd.order', Math.max(1, n) * 4);
   const fillPtr = ctx.heapScratch('scatterOuterAdd.fill', Math.max(1, m) * 4);
+  ctx.wasm.bucket_rows(ctx.ptr(indices), n, m, startPtr, orderPtr, fillPtr);
   const start = ctx.i32At(startPtr, m + 1);
-  const order = ctx.i32At(orderPtr, Math.max(1, n));
-  const fillAt = ctx.i32At(fillPtr, m);
-  const idx = ctx.i32(indices);
-  start.fill(0);
-  for (let s = 0; s < n; s++) {
-    const r = idx[s];
-    if (r >= 0) start[r + 1]++;
-  }
-  for (let r = 0; r < m; r++) start[r + 1] += start[r];
-  fillAt.set(start.subarray(0, m));
-  for (let s = 0; s < n; s++) {
-    const r = idx[s];
-    if (r >= 0) order[fillAt[r]++] = s;
-  }
   const [w, vp, xp] = [ctx.ptr(weight), ctx.ptr(values), ctx.ptr(x)];
   ctx.pool.run(
     'scatter_outer_add',
