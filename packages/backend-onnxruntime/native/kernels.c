@@ -375,34 +375,35 @@ void centered_squares_f64(const f32 *x, i32 R, i32 C, i32 br, const double *mean
 
 // ---- reductions and elementwise -------------------------------------------------------------
 
-// Sum of x (squares = 0) or of x² (squares = 1): float32 SIMD lanes over blocks of 512
-// elements, each block's total added into a double, so the error stays that of a 512-term
-// float sum however long x is.
-EXPORT(reduce_sum)
-double reduce_sum(const f32 *x, i32 n, i32 squares) {
-  double total = 0;
-  i32 i = 0;
-  while (i + 16 <= n) {
-    i32 end = i + 512 <= n ? i + 512 : n - ((n - i) & 15);
+// Sums of x (squares = 0) or of x² (squares = 1) over consecutive blocks of 512 elements
+// (the last may be shorter): out[j] = block j's sum, float32 SIMD lanes within the block and
+// its scalar remainder added in double. The caller adds the blocks in order in double, so the
+// error stays that of a 512-term float sum however long x is, and the total is the same
+// however the blocks were spread over threads.
+EXPORT(reduce_blocks)
+void reduce_blocks(const f32 *x, i32 n, i32 squares, double *out) {
+  for (i32 b = 0; b < n; b += 512) {
+    i32 end = b + 512 <= n ? b + 512 : n;
+    i32 i = b;
     v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
-    for (; i < end; i += 16) {
-      v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(x + i + 4);
-      v128_t c = wasm_v128_load(x + i + 8), d = wasm_v128_load(x + i + 12);
+    for (; i + 16 <= end; i += 16) {
+      v128_t a = wasm_v128_load(x + i), c = wasm_v128_load(x + i + 4);
+      v128_t e = wasm_v128_load(x + i + 8), f = wasm_v128_load(x + i + 12);
       if (squares) {
         a = wasm_f32x4_mul(a, a);
-        b = wasm_f32x4_mul(b, b);
         c = wasm_f32x4_mul(c, c);
-        d = wasm_f32x4_mul(d, d);
+        e = wasm_f32x4_mul(e, e);
+        f = wasm_f32x4_mul(f, f);
       }
       s0 = wasm_f32x4_add(s0, a);
-      s1 = wasm_f32x4_add(s1, b);
-      s2 = wasm_f32x4_add(s2, c);
-      s3 = wasm_f32x4_add(s3, d);
+      s1 = wasm_f32x4_add(s1, c);
+      s2 = wasm_f32x4_add(s2, e);
+      s3 = wasm_f32x4_add(s3, f);
     }
-    total += hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
+    double total = hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
+    for (; i < end; i++) total += squares ? (double)x[i] * x[i] : x[i];
+    out[b / 512] = total;
   }
-  for (; i < n; i++) total += squares ? (double)x[i] * x[i] : x[i];
-  return total;
 }
 
 // Each of M rows of out[M, N] = row[0..N): a bias broadcast before a BLAS product adds into it.

@@ -38,7 +38,7 @@ export interface WasmKernels {
   ): void;
   remove_parallel(grad: number, w: number, m: number, d: number): void;
   normalize_rows(w: number, m: number, d: number): void;
-  reduce_sum(x: number, n: number, squares: number): number;
+  reduce_blocks(x: number, n: number, squares: number, out: number): void;
   axpby(
     out: number,
     a: number,
@@ -95,7 +95,7 @@ export const WASM_KERNEL_NAMES: readonly WasmKernelName[] = [
   'adam',
   'remove_parallel',
   'normalize_rows',
-  'reduce_sum',
+  'reduce_blocks',
   'axpby',
   'fill_rows',
   'first_row_past',

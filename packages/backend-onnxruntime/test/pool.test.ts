@@ -108,6 +108,7 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
   b.removeParallel(out.removed, w);
   b.matmul(out.product, x, w, { transB: true, bias: f([m]) });
   b.reduce(out.centered, 1, w, 'sumSquaresCentered');
+  b.reduce(out.centered, 0, out.scatter, 'sumSquares');
   const result: Record<string, Float32Array | Int32Array> = {};
   for (const [name, t] of Object.entries(out)) result[name] = await b.read(t);
   return result;
@@ -136,6 +137,7 @@ describe('pooled kernels', () => {
             normalize_rows: 1,
             remove_parallel: 1,
             column_sums_f64: 1,
+            reduce_blocks: 1,
             centered_squares_f64: 1,
           });
           if (b.gemm.variant === 'cblas') expect(split.fill_rows).toBe(1);

@@ -7,7 +7,8 @@ const BLOCK_ROWS = 64;
 
 /**
  * out[offset] (+)= Σ x or Σ x² (kernels.c's blocked SIMD sum: float32 within 512-element
- * blocks, float64 across them), or the centred sum of squares: two float64 passes (column
+ * blocks spread over the pool, float64 across them, added in block order), or the centred sum
+ * of squares: two float64 passes (column
  * means, then squared deviations) over fixed blocks of 64 rows spread over the pool, whose
  * partials are added in block order, so the result is the same on any thread count.
  */
@@ -24,8 +25,29 @@ export function reduce(
   o[offset] = accumulate ? o[offset] + total : total;
 }
 
+/** Elements per block of the plain sums (kernels.c's reduce_blocks). */
+const BLOCK = 512;
+
 function plain(ctx: OrtContext, x: Tensor, op: 'sum' | 'sumSquares'): number {
-  return ctx.wasm.reduce_sum(ctx.ptr(x), x.size, op === 'sumSquares' ? 1 : 0);
+  const n = x.size;
+  const blocks = Math.ceil(n / BLOCK);
+  if (blocks === 0) return 0;
+  const partPtr = ctx.heapScratch('reduce.blockSums', blocks * 8);
+  const xp = ctx.ptr(x);
+  const squares = op === 'sumSquares' ? 1 : 0;
+  ctx.pool.run(
+    'reduce_blocks',
+    split(blocks, ctx.threads, 65536 / BLOCK).map(([b, e]) => [
+      xp + b * BLOCK * 4,
+      Math.min(n, e * BLOCK) - b * BLOCK,
+      squares,
+      partPtr + b * 8,
+    ]),
+  );
+  const parts = new Float64Array(ctx.heap.memory.buffer, partPtr, blocks);
+  let total = 0;
+  for (let b = 0; b < blocks; b++) total += parts[b];
+  return total;
 }
 
 function centered(ctx: OrtContext, x: Tensor): number {
