@@ -35,9 +35,16 @@ async function deviceGradients(
   p: ReturnType<typeof randomProblem>,
   input: TrainConfigInput,
   step = 1,
+  dead?: Float32Array,
 ) {
   const backend = createCpuBackend();
   const g = new TrainGraph(backend, resolveTrainConfig(input));
+  // Dead latents: tokens since they last fired past deadTokens.
+  if (dead)
+    backend.write(
+      g.stale,
+      dead.map((v) => (v ? 2 * input.deadTokens! : 0)),
+    );
   backend.write(g.params.wEnc, p.wEnc);
   backend.write(g.params.bEnc, p.bEnc);
   backend.write(g.params.wDec, p.wDec);
@@ -69,15 +76,25 @@ function expectClose(name: string, analytic: Float32Array, want: Float64Array): 
 }
 
 describe('dense architectures: analytic gradients against float64 central differences', () => {
-  const cases: { arch: 'jumprelu' | 'standard'; seed: number; targetL0?: number }[] = [
+  const cases: {
+    arch: 'jumprelu' | 'standard';
+    seed: number;
+    targetL0?: number;
+    preAct?: number;
+  }[] = [
     { arch: 'standard', seed: 1 },
     { arch: 'standard', seed: 2 },
     { arch: 'jumprelu', seed: 3 },
     { arch: 'jumprelu', seed: 4, targetL0: 2 },
+    { arch: 'jumprelu', seed: 5, targetL0: 2, preAct: 0.8 },
   ];
-  for (const { arch, seed, targetL0 } of cases) {
-    it(`${arch}${targetL0 ? ' (target L0)' : ''}, seed ${seed}: W_enc, b_enc, W_dec, b_dec and log θ`, async () => {
+  for (const { arch, seed, targetL0, preAct } of cases) {
+    it(`${arch}${targetL0 ? ' (target L0)' : ''}${preAct ? ' (pre-act loss on dead latents)' : ''}, seed ${seed}: W_enc, b_enc, W_dec, b_dec and log θ`, async () => {
       const p = randomProblem(seed);
+      // Every third latent dead (the pre-activation loss acts on those only).
+      const dead = preAct
+        ? Float32Array.from({ length: m }, (_, i) => (i % 3 === 0 ? 1 : 0))
+        : undefined;
       const lambda = 0.7;
       const bandwidth = 0.4;
       const problem: ReferenceDenseProblem = {
@@ -88,7 +105,12 @@ describe('dense architectures: analytic gradients against float64 central differ
         architecture: arch,
         lambda,
         ...(arch === 'jumprelu'
-          ? { threshold: f64(p.threshold), bandwidth, ...(targetL0 ? { targetL0 } : {}) }
+          ? {
+              threshold: f64(p.threshold),
+              bandwidth,
+              ...(targetL0 ? { targetL0 } : {}),
+              ...(preAct && dead ? { preAct: { coefficient: preAct, dead } } : {}),
+            }
           : {}),
       };
       const params: ReferenceParams = {
@@ -113,6 +135,7 @@ describe('dense architectures: analytic gradients against float64 central differ
               jumpreluBandwidth: bandwidth,
               sparsityWarmupSteps: 0,
               ...(targetL0 ? { targetL0 } : {}),
+              ...(preAct ? { jumpreluPreActCoefficient: preAct, deadTokens: 100 } : {}),
             }
           : {
               architecture: arch,
@@ -122,7 +145,7 @@ describe('dense architectures: analytic gradients against float64 central differ
               l1Coefficient: lambda,
               sparsityWarmupSteps: 0,
             };
-      const dev = await deviceGradients(p, input);
+      const dev = await deviceGradients(p, input, 1, dead);
       // The device's losses agree with the reference.
       expect(dev.metrics[M.fvuNum] / rows).toBeCloseTo(ref.reconstruction, 5);
       expect(dev.metrics[M.active] / rows).toBe(ref.l0);

@@ -206,6 +206,12 @@ export interface ReferenceDenseProblem {
   readonly threshold?: Float64Array;
   readonly bandwidth?: number;
   readonly targetL0?: number;
+  /**
+   * jumprelu: the pre-activation loss c·(1/B)Σ_b Σ_{i dead} relu(θ_i − pre_bi), with dead [m]
+   * 1 for a dead latent (W_dec rows have unit norm in training, so SAELens's ‖W_dec[i]‖ factor
+   * is 1 and its gradient is radial, removed by the decoder projection).
+   */
+  readonly preAct?: { readonly coefficient: number; readonly dead: ArrayLike<number> };
 }
 
 export interface ReferenceDenseResult {
@@ -258,6 +264,16 @@ export function referenceDenseLoss(
   if (jump) {
     const t = problem.targetL0;
     sparsity = t === undefined ? lambda * l0 : lambda * (l0 / t - 1) ** 2;
+    const pa = problem.preAct;
+    if (pa) {
+      let below = 0;
+      for (let r = 0; r < rows; r++) {
+        for (let i = 0; i < m; i++) {
+          if (pa.dead[i]) below += Math.max(0, problem.threshold![i] - pre[r * m + i]);
+        }
+      }
+      sparsity += (pa.coefficient * below) / rows;
+    }
   } else {
     let l1 = 0;
     for (let i = 0; i < m; i++) {
@@ -275,7 +291,8 @@ export function referenceDenseLoss(
  * JumpReLU's straight-through gradient ∂L/∂θ_i in float64 (Rajamanoharan et al. 2024, with
  * the rectangle kernel K(u) = 1[|u| < 1/2]):
  * −(1/ε) Σ_b K((pre_bi − θ_i)/ε) · (θ_i·∂L/∂f_bi + κ), ∂L/∂f_bi = (2/B)⟨x̂_b − x_b, W_dec[i]⟩,
- * κ = λ/B for the L0 penalty and 2λ(L0/L* − 1)/(L*·B) for the quadratic one.
+ * κ = λ/B for the L0 penalty and 2λ(L0/L* − 1)/(L*·B) for the quadratic one; plus, with the
+ * pre-activation loss, its exact derivative (c/B)·Σ_b 1[pre_bi < θ_i] for a dead latent.
  */
 export function referenceJumpReluThresholdGradient(
   params: ReferenceParams,
@@ -297,6 +314,12 @@ export function referenceJumpReluThresholdGradient(
       s += theta[i] * ((2 / rows) * df) + kappa;
     }
     g[i] = -s / eps;
+    const pa = problem.preAct;
+    if (pa?.dead[i]) {
+      for (let r = 0; r < rows; r++) {
+        if (r0.pre[r * m + i] < theta[i]) g[i] += pa.coefficient / rows;
+      }
+    }
   }
   return g;
 }

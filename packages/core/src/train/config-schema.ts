@@ -222,6 +222,12 @@ export const TRAIN_CONFIG_FIELDS = [
     default: '0.001',
   },
   {
+    key: 'jumpreluPreActCoefficient',
+    type: { kind: 'number', min: 0 },
+    help: 'jumprelu: weight of the pre-activation loss that revives dead latents (0: off)',
+    default: '0',
+  },
+  {
     key: 'l1Coefficient',
     type: { kind: 'number', min: 0 },
     help: 'standard: weight of the decoder-norm-weighted L1 penalty',

@@ -101,6 +101,12 @@ export interface TrainConfigInput {
   readonly jumpreluBandwidth?: number;
   /** jumprelu: initial threshold (scaled units); default 0.001. */
   readonly jumpreluInitThreshold?: number;
+  /**
+   * jumprelu: weight c of the pre-activation loss on dead latents (Anthropic's January 2025
+   * update, as SAELens applies it): c·mean_b Σ_{i dead} relu(θ_i − pre_bi), which lifts a dead
+   * latent's pre-activations and lowers its threshold until it fires again. 0 turns it off.
+   */
+  readonly jumpreluPreActCoefficient?: number;
   /** standard: weight λ of the L1 penalty λ·mean_b Σ_i f_i·‖W_dec[i]‖; default 5 (Anthropic). */
   readonly l1Coefficient?: number;
   /**
@@ -151,6 +157,7 @@ export interface TrainConfig {
   readonly targetL0: number | null;
   readonly jumpreluBandwidth: number;
   readonly jumpreluInitThreshold: number;
+  readonly jumpreluPreActCoefficient: number;
   readonly l1Coefficient: number;
   readonly sparsityWarmupSteps: number;
   readonly decoderInitNorm: number;
@@ -300,6 +307,7 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     targetL0,
     jumpreluBandwidth: given(input, 'jumpreluBandwidth') ?? 0.001,
     jumpreluInitThreshold: given(input, 'jumpreluInitThreshold') ?? 0.001,
+    jumpreluPreActCoefficient: given(input, 'jumpreluPreActCoefficient') ?? 0,
     l1Coefficient: given(input, 'l1Coefficient') ?? 5,
     sparsityWarmupSteps:
       given(input, 'sparsityWarmupSteps') ?? (steps === null ? 0 : Math.ceil(steps * 0.05)),
@@ -327,6 +335,7 @@ export const ARCHITECTURE_KEYS: Readonly<
   targetL0: ['jumprelu'],
   jumpreluBandwidth: ['jumprelu'],
   jumpreluInitThreshold: ['jumprelu'],
+  jumpreluPreActCoefficient: ['jumprelu'],
   l1Coefficient: ['standard'],
   decoderInitNorm: ['standard'],
   sparsityWarmupSteps: ['jumprelu', 'standard'],

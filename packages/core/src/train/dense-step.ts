@@ -26,6 +26,8 @@ interface DenseWork {
   readonly dActs: Tensor;
   readonly mask: Tensor;
   readonly window: Tensor | null;
+  /** jumprelu with the pre-activation loss: 1[latent dead and pre < θ]. */
+  readonly below: Tensor | null;
 }
 
 /**
@@ -59,6 +61,9 @@ export class DenseStep {
   /** standard: W_dec rows normalised, and their norms [m, 1]. */
   readonly #unitDec: Tensor | null;
   readonly #decNorm: Tensor | null;
+  /** jumprelu with the pre-activation loss: 0 for a dead latent, −1e30 for a live one. */
+  readonly #deadShift: Tensor | null;
+  readonly #onesM: Tensor | null;
   readonly #work = new Map<number, DenseWork>();
 
   constructor(
@@ -84,6 +89,10 @@ export class DenseStep {
     backend.fill(this.#one, 1);
     this.#unitDec = jump ? null : alloc([m, d]);
     this.#decNorm = jump ? null : alloc([m, 1]);
+    const preAct = jump && config.jumpreluPreActCoefficient > 0;
+    this.#deadShift = preAct ? alloc([m]) : null;
+    this.#onesM = preAct ? alloc([m]) : null;
+    if (this.#onesM) backend.fill(this.#onesM, 1);
   }
 
   #workFor(rows: number): DenseWork {
@@ -99,6 +108,7 @@ export class DenseStep {
       dActs: this.alloc([rows, m]),
       mask: this.alloc([rows, m]),
       window: jump ? this.alloc([rows, m]) : null,
+      below: this.#deadShift ? this.alloc([rows, m]) : null,
     };
     this.#work.set(rows, w);
     return w;
@@ -131,6 +141,7 @@ export class DenseStep {
     metrics: Tensor,
     slots: DenseSlots,
     firedStep: Tensor,
+    deadMask: Tensor,
     step: number,
   ): void {
     const b = this.backend;
@@ -157,11 +168,13 @@ export class DenseStep {
     b.matmul(g.wDec, w.acts, diff, { transA: true });
     b.matmul(w.dActs, diff, p.wDec, { transB: true }); // ∂L/∂f, reconstruction part
 
-    if (jump) this.#thresholdGradient(rows, w, lambda);
+    if (jump) this.#thresholdGradient(rows, w, lambda, deadMask);
     else this.#l1(rows, w, p, g, metrics, slots, lambda);
 
     // ∂pre = ∂f where the latent is active (JumpReLU: H has no gradient w.r.t. pre).
     b.maskPositive(w.dActs, w.dActs, w.acts);
+    // The pre-activation loss: −c/B on every (token, dead latent) below its threshold.
+    if (w.below) b.axpby(w.dActs, 1, w.dActs, -c.jumpreluPreActCoefficient / rows, w.below);
     b.matmul(g.wEnc, w.dActs, xt, { transA: true });
     b.columnSums(g.bEnc, w.dActs);
     // x̃ = x − b_dec: ∂b_dec −= Σ_b ∂x̃[b] = W_encᵀ·∂b_enc.
@@ -169,7 +182,7 @@ export class DenseStep {
   }
 
   /** jumprelu: ∂L/∂log θ = θ ⊙ ∂L/∂θ through the rectangle-kernel STE. */
-  #thresholdGradient(rows: number, w: DenseWork, lambda: number): void {
+  #thresholdGradient(rows: number, w: DenseWork, lambda: number, deadMask: Tensor): void {
     const b = this.backend;
     const c = this.config;
     const eps = c.jumpreluBandwidth;
@@ -180,6 +193,7 @@ export class DenseStep {
     // window = 1[−ε/2 < pre − θ ≤ ε/2] = (u > −ε/2) − (u > ε/2), u = pre − θ (into `mask`,
     // whose firing counts are already taken; `pre` is free after the forward).
     b.axpby(w.mask, 1, w.pre, -1, theta);
+    if (w.below) this.#below(w, deadMask);
     b.greaterThan(win, w.mask, -eps / 2);
     b.greaterThan(w.pre, w.mask, eps / 2);
     b.axpby(win, 1, win, -1, w.pre);
@@ -201,9 +215,27 @@ export class DenseStep {
       b.matmul(this.thresholdGrad!, this.#s2, this.#coef);
       b.axpby(this.thresholdGrad!, -1 / eps, this.#tmp, 1, this.thresholdGrad!);
     }
+    // The pre-activation loss lowers a dead latent's θ: ∂/∂θ_i = c/B·Σ_b below_bi.
+    if (w.below) {
+      b.columnSums(this.#s1, w.below);
+      const k = c.jumpreluPreActCoefficient / rows;
+      b.axpby(this.thresholdGrad!, 1, this.thresholdGrad!, k, this.#s1);
+    }
     // Adam runs on log θ: ∂L/∂log θ = θ ⊙ ∂L/∂θ.
     this.#times(this.#tmp, this.thresholdGrad!, theta);
     b.copy(this.thresholdGrad!, this.#tmp);
+  }
+
+  /**
+   * below = 1[latent dead and pre < θ] from u = pre − θ (in `mask`): θ − pre + shift > 0 with
+   * shift 0 for a dead latent and −1e30 for a live one (a row vector broadcast over tokens).
+   */
+  #below(w: DenseWork, deadMask: Tensor): void {
+    const b = this.backend;
+    const shift = this.#deadShift!;
+    b.axpby(shift, 1e30, deadMask, -1e30, this.#onesM!);
+    b.axpby(w.pre, -1, w.mask, 1, shift);
+    b.greaterThan(w.below!, w.pre, 0);
   }
 
   /** standard: the L1 term's gradients, λ/B·‖W_dec[i]‖ on ∂f and λ/B·Σ_b f_bi·W_dec[i]/‖·‖. */

@@ -262,6 +262,7 @@ export class TrainGraph {
         metrics,
         M,
         this.firedStep,
+        this.deadMask,
         step,
       );
       return;
