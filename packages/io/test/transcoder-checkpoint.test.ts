@@ -185,7 +185,8 @@ describe('a trained BatchTopK transcoder', () => {
       const [a, b] = [await evaluate(weights, heldOut), await evaluate(loaded.weights, heldOut)];
       expect(b.fvu).toBe(a.fvu);
       expect(b.l0).toBe(a.l0);
-      expect(formatRefusal('sparsify', weights)).toMatch(/save it as saelens/);
+      // Gemma Scope cannot hold a transcoder either, so it is not offered.
+      expect(formatRefusal('sparsify', weights)).toMatch(/save it as saelens$/);
     });
   });
 });

@@ -54,6 +54,11 @@ const SCENARIOS: readonly Scenario[] = [
     steps: 6,
   },
   {
+    name: 'topk transcoder (paired batches, loss against the target), k = 4, B = 48',
+    config: { ...COMMON, k: 4, batchSize: 48, targetTensor: 'target' },
+    steps: 6,
+  },
+  {
     name: 'matryoshka, k = 3, prefixes [8, 32, 96], B = 64',
     config: {
       ...COMMON,
@@ -137,6 +142,8 @@ async function compare(ctx: CaseContext, scenario: Scenario): Promise<void> {
     batchSize: c.batchSize!,
     noise: 0.01,
     seed: 3,
+    // A transcoder scenario draws paired batches (input rows, then target rows).
+    ...(c.targetTensor === undefined ? {} : { transcoder: true }),
   });
   const init = data.batch(256);
   const batches = Array.from({ length: scenario.steps }, () => data.batch());

@@ -11,7 +11,7 @@ export function formatRefusal(format: SaeFormat, w: SaeWeights): string | null {
     if (w.architecture !== 'topk') {
       return w.architecture === 'standard'
         ? `sparsify cannot hold a standard (ReLU) SAE: sparsify's SparseCoder always keeps the top k latents per token, and a ReLU SAE has no k (its number of active latents varies per token); save it as saelens`
-        : `sparsify cannot hold a ${w.architecture} SAE: sparsify's SparseCoder always keeps the top k latents per token and has no per-latent threshold, so a thresholded SAE (the L0 of which varies per token) would run as a different model; save it as saelens${w.applyBDecToInput ? '' : ' or gemma-scope'}`;
+        : `sparsify cannot hold a ${w.architecture} SAE: sparsify's SparseCoder always keeps the top k latents per token and has no per-latent threshold, so a thresholded SAE (the L0 of which varies per token) would run as a different model; save it as saelens${w.applyBDecToInput || w.transcoder === true ? '' : ' or gemma-scope'}`;
     }
     // sparsify's `transcode` SparseCoder is the one that does not subtract b_dec.
     if (!w.applyBDecToInput && w.transcoder !== true) {
