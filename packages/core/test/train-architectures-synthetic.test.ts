@@ -24,6 +24,8 @@ interface Outcome {
   readonly fvu: number;
   readonly recovered: number;
   readonly mmcs: number;
+  /** Fraction of dead latents, mean over the last 100 steps. */
+  readonly dead: number;
   readonly weights: Awaited<ReturnType<Trainer['exportWeights']>>;
   /** The training stream, to draw unseen tokens from after training. */
   readonly source: SyntheticActivations;
@@ -53,6 +55,7 @@ async function train(
     fvu: mean((m) => m.fvu),
     recovered: r.recoveredFraction,
     mmcs: r.mmcs,
+    dead: mean((m) => m.deadFraction),
     weights,
     source,
   };
@@ -74,25 +77,36 @@ describe('JumpReLU and ReLU + L1 on synthetic ground truth', () => {
   };
   const shape = { dIn: 32, dSae: 128, batchSize: 256, steps: 1000, lr: 0.01, seed: 0 } as const;
 
-  it('JumpReLU with targetL0 = 3 reaches L0 within ±15%, and what Top-K at k = 3 recovers', async () => {
+  it('JumpReLU with targetL0 = 3 reaches L0 within ±15%; the pre-activation loss keeps latents alive', async () => {
     const topk = await train('topk k=3', data, { ...shape, k: 3 });
     // JumpReLU's θ climbs slowly (log-space steps of about lr each): it gets 2000 steps.
-    const jump = await train('jumprelu targetL0=3', data, {
+    const jumpShape: TrainConfigInput = {
       ...shape,
       steps: 2000,
       architecture: 'jumprelu',
       targetL0: 3,
       l0Coefficient: 30,
-      jumpreluBandwidth: 0.1,
+      jumpreluBandwidth: 0.3,
       jumpreluInitThreshold: 0.5,
+    };
+    const plain = await train('jumprelu targetL0=3', data, jumpShape);
+    const jump = await train('jumprelu targetL0=3 pre-act 0.1', data, {
+      ...jumpShape,
+      jumpreluPreActCoefficient: 0.1,
     });
-    expect(Math.abs(jump.l0 / 3 - 1)).toBeLessThan(0.15);
-    expect(jump.fvu).toBeLessThan(0.3);
-    // Measured 0.66 against Top-K's 0.94 here (see the README): a real gap, pinned so it
-    // cannot widen silently.
-    expect(jump.recovered).toBeGreaterThan(0.5);
+    for (const o of [plain, jump]) {
+      expect(Math.abs(o.l0 / 3 - 1)).toBeLessThan(0.15);
+      expect(o.fvu).toBeLessThan(0.3);
+    }
+    // Without it ~15% of the latents die (no AuxK); with it almost none do (measured 0.15 and
+    // 0.01, see the README).
+    expect(plain.dead).toBeGreaterThan(0.08);
+    expect(jump.dead).toBeLessThan(0.04);
+    // Still a real gap to Top-K at the same L0 (measured 0.70 against 0.94; the README says why):
+    // pinned at 0.3 so that it cannot widen silently.
     expect(topk.recovered).toBeGreaterThan(0.9);
-  }, 600_000);
+    expect(jump.recovered).toBeGreaterThan(topk.recovered - 0.3);
+  }, 900_000);
 
   it('ReLU + L1 (λ = 3) recovers as many features as Top-K at its own L0', async () => {
     const std = await train('standard l1=3', data, {
