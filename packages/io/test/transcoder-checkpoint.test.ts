@@ -234,6 +234,17 @@ describe('SAELens transcoder files written by SAELens', () => {
       );
       const jump = await loadSae(dir);
       expect(jump.weights).toMatchObject({ architecture: 'jumprelu', transcoder: true });
+      // SAELens's JumpReLUTranscoder: relu(x·W_enc + b_enc) where pre > threshold, no b_dec on
+      // input, then ·W_dec + b_dec. saekit computes the same on the file's tensors.
+      const x = Float32Array.from({ length: 5 * 4 }, (_, i) => Math.cos(i * 0.7));
+      const backend = createCpuBackend();
+      for (const loaded of [relu, jump]) {
+        const sae = Sae.fromWeights(backend, loaded.weights);
+        const got = await sae.reconstructHost(x);
+        const ref = referenceForward({ ...loaded.weights, applyBDecToInput: false }, x, 5);
+        for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(ref.out[i], 5);
+        sae.dispose();
+      }
       // Saved again, each keeps its SAELens class.
       await saveSae(join(dir, 'again'), jump.weights);
       const cfg = JSON.parse(await readFile(join(dir, 'again', 'cfg.json'), 'utf8'));
