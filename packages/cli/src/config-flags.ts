@@ -23,7 +23,7 @@ export function flagName(field: ConfigField): string {
   return `--${field.cli?.flag ?? kebab(field.key)}`;
 }
 
-function defaultText(field: ConfigField): string | undefined {
+export function defaultText(field: ConfigField): string | undefined {
   const d = field.cli?.defaultText ?? field.cli?.default ?? field.default;
   return d === undefined ? undefined : String(d);
 }

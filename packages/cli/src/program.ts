@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import packageJson from '../package.json';
+import { architectureHelp, SWEEP_HELP } from './architecture-help.js';
 import { BACKEND_NAMES } from './backends.js';
 import { trainConfigOptions } from './config-flags.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -46,7 +47,7 @@ export function buildProgram(): Command {
   const train = program
     .command('train')
     .description(
-      'train an SAE (topk, batchtopk, matryoshka, jumprelu, standard) or a transcoder (--target-tensor) on activation shards or synthetic data',
+      'train an SAE (topk, batchtopk, matryoshka, jumprelu, standard) or a transcoder (--target-tensor), or several from one stream (--sweep), on activation shards or synthetic data',
     )
     .addOption(
       new Option(
@@ -114,7 +115,11 @@ Examples:
   saekit train --out runs/l6 --resume --steps 20000   (extend a run: the lr climbs back
                                                        from where it was over --warmup-steps)
 
-Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once.`,
+Ctrl-C saves a checkpoint and exits with code 130; a second Ctrl-C exits at once.
+
+${architectureHelp()}
+
+${SWEEP_HELP}`,
     )
     .action(async (_opts, cmd: Command) => {
       const { runTrain } = await import('./commands/train.js');

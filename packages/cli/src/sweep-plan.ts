@@ -24,13 +24,14 @@ export const sweepRecordPath = (out: string) => join(out, SWEEP_RECORD);
 
 /**
  * What every member shares because every batch goes to all of them: the data's width, the
- * batch size, the seed (it also orders the data) and the length (members stop and checkpoint
- * together, so the set resumes as one).
+ * batch size, the seed (it also orders the data), a transcoder's target tensor (read with
+ * each batch) and the length (members stop and checkpoint together, so the set resumes as one).
  */
 const SHARED = [
   'dIn',
   'batchSize',
   'seed',
+  'targetTensor',
   'steps',
 ] as const satisfies readonly (keyof TrainConfig)[];
 

@@ -11,6 +11,8 @@ export interface SweepRow {
   readonly fvu: number;
   readonly l0: number;
   readonly deadFraction: number;
+  /** On synthetic data: the fraction of true features with a decoder row at cosine ≥ 0.9. */
+  readonly recovered?: number;
 }
 
 /**
@@ -26,8 +28,10 @@ export function onFrontier(rows: readonly Pick<SweepRow, 'fvu' | 'l0'>[]): boole
 /** The summary as an aligned text table (one row per member, `*` on the frontier). */
 export function formatSweepTable(rows: readonly SweepRow[]): string {
   const frontier = onFrontier(rows);
+  const recovery = rows.some((r) => r.recovered !== undefined);
+  const head = ['member', 'architecture', 'd_sae', 'k', 'lr', 'steps', 'FVU', 'L0', 'dead %'];
   const table = [
-    ['member', 'architecture', 'd_sae', 'k', 'lr', 'steps', 'FVU', 'L0', 'dead %', 'frontier'],
+    [...head, ...(recovery ? ['recovered %'] : []), 'frontier'],
     ...rows.map((r, i) => [
       r.name,
       r.architecture,
@@ -38,6 +42,7 @@ export function formatSweepTable(rows: readonly SweepRow[]): string {
       r.fvu.toFixed(4),
       r.l0.toFixed(2),
       (r.deadFraction * 100).toFixed(1),
+      ...(recovery ? [r.recovered === undefined ? '-' : (r.recovered * 100).toFixed(1)] : []),
       frontier[i] ? '*' : '',
     ]),
   ];

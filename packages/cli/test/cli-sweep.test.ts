@@ -158,6 +158,35 @@ describe('saekit train --sweep', () => {
     }
   }, 120_000);
 
+  it('on synthetic data: members as trained alone, and the features each recovered', async () => {
+    const file = join(dir.path, 'synthetic.json');
+    writeFileSync(file, JSON.stringify([{ name: 'a' }, { name: 'b', k: 2, dSae: 48 }]));
+    const flags = ['--synthetic', '--d-in', '16', '--d-sae', '32', '--k', '4', '--seed', '3'];
+    const run = [...flags, '--batch-size', '128', '--steps', '60', '--backend', 'cpu'];
+    const sweep = saekit(['train', '--sweep', file, '--out', join(dir.path, 'syn'), ...run]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const alone = saekit([
+      'train',
+      '--out',
+      join(dir.path, 'syn-b'),
+      ...run,
+      '--k',
+      '2',
+      '--d-sae',
+      '48',
+    ]);
+    expect(alone.code, alone.stderr).toBe(0);
+    await expectSameWeights(
+      join(dir.path, 'syn', 'b', 'sae_weights.safetensors'),
+      join(dir.path, 'syn-b', 'sae_weights.safetensors'),
+      'b',
+    );
+    const found = /true features \(([\d.]+)%\) found/.exec(alone.stderr)?.[1];
+    const table = sweep.stdout.trim().split('\n');
+    expect(table[0]).toMatch(/dead %\s+recovered %\s+frontier$/);
+    expect(table[2].split(/\s+/)[9]).toBe(found);
+  }, 60_000);
+
   it.each([
     ['[{"k": 4}, {"d-sae": 64}]', /member 1: d-sae: unknown key; members use config keys: 'dSae'/],
     ['[{"k": 0}]', /member 0: k: must be a positive integer, got 0/],

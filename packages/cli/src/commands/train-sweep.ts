@@ -4,9 +4,11 @@ import {
   type Backend,
   ConfigError,
   DEFAULT_BATCH_SIZE,
+  featureRecovery,
   type MetricsRecord,
   RUN_OPTION_FIELDS,
   RunExistsError,
+  type RunSource,
   readSavedRun,
   type SavedRun,
   type StepMetrics,
@@ -14,6 +16,7 @@ import {
   TRAIN_CONFIG_FIELDS,
   type TrainConfig,
   type TrainConfigInput,
+  type TrainingRun,
   TrainingSweep,
 } from '@saekit/core';
 import { RunFolder, RunLock, readMetrics, writeFileAtomic } from '@saekit/io';
@@ -210,6 +213,7 @@ async function sweepIn(
       members,
       logs,
       runs.map((r) => r.config),
+      await recoveries(runs, source),
     );
     process.stdout.write(`${formatSweepTable(rows)}\n`);
     const page = join(o.out, SWEEP_PAGE);
@@ -290,6 +294,7 @@ function summaryRows(
   members: readonly SweepMemberSpec[],
   logs: readonly (readonly MetricsRecord[])[],
   configs: readonly TrainConfig[],
+  recovered: readonly (number | undefined)[],
 ): SweepRow[] {
   return members.map((m, i) => {
     const last = logs[i][logs[i].length - 1];
@@ -305,8 +310,25 @@ function summaryRows(
       fvu: last?.fvu ?? Number.NaN,
       l0: last?.l0 ?? Number.NaN,
       deadFraction: last?.dead_frac ?? Number.NaN,
+      ...(recovered[i] === undefined ? {} : { recovered: recovered[i] }),
     };
   });
+}
+
+/** On synthetic data, each member's fraction of true features recovered (as a single run prints). */
+async function recoveries(
+  runs: readonly TrainingRun<TrainMeta>[],
+  source: RunSource,
+): Promise<(number | undefined)[]> {
+  if (!('dictionary' in source)) return runs.map(() => undefined);
+  const dictionary = source.dictionary as Float32Array;
+  return Promise.all(
+    runs.map(
+      async (r) =>
+        featureRecovery((await r.trainer.exportWeights()).wDec, dictionary, r.config.dIn)
+          .recoveredFraction,
+    ),
+  );
 }
 
 function curves(

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ARCHITECTURE_DOCS, EXAMPLE_DATA } from '../src/architecture-help.js';
+import { parseSweep } from '../src/sweep-file.js';
+import { memberConfigs, memberValues } from '../src/sweep-plan.js';
+import { saekit, tempDir } from './saekit.js';
+
+/** The architectures as `saekit train --help` and the root README document them. */
+const dir = tempDir('architectures');
+afterAll(() => dir.remove());
+const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+/** What each saves as in SAELens's cfg (BatchTopK and Matryoshka run as a JumpReLU). */
+const SAVED_AS = {
+  topk: 'topk',
+  batchtopk: 'jumprelu',
+  matryoshka: 'jumprelu',
+  jumprelu: 'jumprelu',
+  standard: 'standard',
+};
+
+describe('architecture docs', () => {
+  it.each(ARCHITECTURE_DOCS.map((a) => [a.name, a] as const))(
+    '%s: the --help command runs (20 steps) and trains that architecture',
+    (name, a) => {
+      const out = join(dir.path, name);
+      const args = `${EXAMPLE_DATA} ${a.example}`.split(' ').slice(2);
+      // Later flags win: a short run into the test's folder.
+      const r = saekit(['train', ...args, '--steps', '20', '--backend', 'cpu', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const cfg = JSON.parse(readFileSync(join(out, 'cfg.json'), 'utf8'));
+      expect(cfg.architecture).toBe(SAVED_AS[name]);
+      expect(cfg.saekit.train_config.architecture).toBe(name);
+    },
+  );
+
+  it('--help lists every architecture with its settings and command', () => {
+    const help = saekit(['train', '--help']).stdout;
+    for (const a of ARCHITECTURE_DOCS) {
+      expect(help).toContain(`  ${a.name}: `);
+      expect(help).toContain(`$ ${EXAMPLE_DATA} ${a.example}`);
+    }
+    expect(help).toMatch(/--jumprelu-bandwidth \(default 0\.001\)/);
+    expect(help).toContain('--sweep FILE');
+  });
+
+  it('the root README shows the same commands, and a sweep file that is valid', () => {
+    expect(README).toContain(`S='${EXAMPLE_DATA}'`);
+    for (const a of ARCHITECTURE_DOCS) expect(README).toContain(`$S ${a.example}\n`);
+    const json = /cat > sweep\.json <<'JSON'\n([\s\S]*?)\nJSON\n/.exec(README)?.[1] ?? '';
+    const members = parseSweep(json, 'README sweep.json');
+    expect(members.map((m) => m.name)).toEqual(ARCHITECTURE_DOCS.map((a) => a.name));
+    const base = { k: 4, dSae: 128, batchSize: 256, steps: 1000, lr: 0.01 };
+    const configs = memberConfigs(
+      'README sweep.json',
+      members,
+      members.map((m) => memberValues(base, m)),
+      32,
+    );
+    expect(configs.map((c) => c.architecture ?? 'topk')).toEqual(
+      ARCHITECTURE_DOCS.map((a) => a.name),
+    );
+  });
+});
