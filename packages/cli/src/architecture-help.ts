@@ -24,7 +24,7 @@ export const EXAMPLE_DATA =
   'saekit train --synthetic --d-in 32 --d-sae 128 --batch-size 256 --steps 1000 --lr 0.01';
 
 // Transcoders (--target-tensor) train topk, batchtopk or matryoshka to predict another tensor
-// of the shards: their account goes after these once `saekit train` reads paired shards.
+// of the shards: their account goes after these.
 export const ARCHITECTURE_DOCS: readonly ArchitectureDoc[] = [
   {
     name: 'topk',
