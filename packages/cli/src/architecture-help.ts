@@ -41,7 +41,7 @@ export const ARCHITECTURE_DOCS: readonly ArchitectureDoc[] = [
   {
     name: 'matryoshka',
     what: 'BatchTopK whose nested latent prefixes each reconstruct on their own (Bussmann et al. 2025); saved as batchtopk is',
-    keys: ['k', 'matryoshkaWidths'],
+    keys: ['k', 'matryoshkaWidths', 'batchTopKCap', 'thresholdMomentum'],
     example: '--architecture matryoshka --k 4 --matryoshka-widths 16,64 --out runs/matryoshka',
   },
   {
@@ -52,6 +52,7 @@ export const ARCHITECTURE_DOCS: readonly ArchitectureDoc[] = [
       'targetL0',
       'jumpreluBandwidth',
       'jumpreluInitThreshold',
+      'jumpreluPreActCoefficient',
       'sparsityWarmupSteps',
     ],
     example:

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TRAIN_CONFIG_FIELDS } from '@saekit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ARCHITECTURE_DOCS, EXAMPLE_DATA } from '../src/architecture-help.js';
 import { parseSweep } from '../src/sweep-file.js';
@@ -33,6 +34,17 @@ describe('architecture docs', () => {
       expect(cfg.saekit.train_config.architecture).toBe(name);
     },
   );
+
+  it("lists every setting the schema marks as an architecture's", () => {
+    // The schema's help of an architecture's own setting starts with the architectures it applies to.
+    for (const f of TRAIN_CONFIG_FIELDS) {
+      const owners = /^([a-z]+(?:, [a-z]+)*): /.exec(f.help)?.[1].split(', ') ?? [];
+      for (const name of owners) {
+        const doc = ARCHITECTURE_DOCS.find((a) => a.name === name);
+        expect(doc?.keys, `${f.key} (${name})`).toContain(f.key);
+      }
+    }
+  });
 
   it('--help lists every architecture with its settings and command', () => {
     const help = saekit(['train', '--help']).stdout;
