@@ -11,8 +11,12 @@ import { defaultText, flagName } from './config-flags.js';
  * their defaults (from core's config schema, so they never drift from the library's) and a
  * command that runs as it is (the tests run each one, shortened).
  */
-export interface ArchitectureDoc {
+export interface ArchitectureDoc extends TrainDoc {
   readonly name: TrainableArchitecture;
+}
+
+/** One entry of that account: an architecture, or the transcoder the flag makes of one. */
+export interface TrainDoc {
   readonly what: string;
   readonly keys: readonly TrainConfigKey[];
   /** The flags after EXAMPLE_DATA that train it. */
@@ -23,8 +27,6 @@ export interface ArchitectureDoc {
 export const EXAMPLE_DATA =
   'saekit train --synthetic --d-in 32 --d-sae 128 --batch-size 256 --steps 1000 --lr 0.01';
 
-// Transcoders (--target-tensor) train topk, batchtopk or matryoshka to predict another tensor
-// of the shards: their account goes after these.
 export const ARCHITECTURE_DOCS: readonly ArchitectureDoc[] = [
   {
     name: 'topk',
@@ -66,6 +68,16 @@ export const ARCHITECTURE_DOCS: readonly ArchitectureDoc[] = [
   },
 ];
 
+/**
+ * A transcoder is not an architecture of its own but topk, batchtopk or matryoshka with a
+ * target: its entry follows theirs. With --synthetic any name makes paired data.
+ */
+export const TRANSCODER_DOC: TrainDoc = {
+  what: "topk (default), batchtopk or matryoshka predicting another tensor of the shards (same rows, e.g. an MLP's output from its input); loss and FVU against it; jumprelu and standard are refused. With --synthetic, NAME is free and the target is the same sparse features through a second dictionary. Saved with d_out and cfg.saekit.transcoder",
+  keys: ['targetTensor'],
+  example: '--target-tensor target --k 4 --out runs/transcoder',
+};
+
 function setting(key: TrainConfigKey): string {
   const field = configField(key) as ConfigField;
   const d = defaultText(field);
@@ -98,12 +110,14 @@ function wrap(
 
 /** The architectures section of `saekit train --help`. */
 export function architectureHelp(): string {
-  const blocks = ARCHITECTURE_DOCS.map(
-    (a) =>
-      `${wrap(`${a.name}: ${a.what}`.split(' '), ' ', '  ', '    ')}\n` +
-      `${wrap(a.keys.map(setting), '; ', '    settings: ', '      ')}\n` +
-      `    $ ${EXAMPLE_DATA} ${a.example}`,
-  );
+  const block = (label: string, a: TrainDoc) =>
+    `${wrap(`${label}: ${a.what}`.split(' '), ' ', '  ', '    ')}\n` +
+    `${wrap(a.keys.map(setting), '; ', '    settings: ', '      ')}\n` +
+    `    $ ${EXAMPLE_DATA} ${a.example}`;
+  const blocks = [
+    ...ARCHITECTURE_DOCS.map((a) => block(a.name, a)),
+    block('transcoder (--target-tensor NAME)', TRANSCODER_DOC),
+  ];
   return `Architectures (--architecture, default topk):\n${blocks.join('\n')}`;
 }
 
