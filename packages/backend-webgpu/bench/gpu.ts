@@ -1,4 +1,5 @@
 // pnpm --filter @saekit/backend-webgpu bench:gpu [-- --peak TFLOPS,GBPS] [--shape d,m,k,B] [--steps n]
+//   [--kernels gpu|software]
 //
 // On a GPU, one command gives the adapter, per-kernel times at the design shape against the
 // roofline you pass (e.g. an H100 SXM: --peak 67,3350), with no dead latents and with many,
@@ -26,7 +27,14 @@ function numbers(flag: string, count: number): number[] | undefined {
 const [d, m, k, B] = numbers('--shape', 4) ?? [768, 16384, 32, 4096];
 const peak = numbers('--peak', 2);
 const [steps] = numbers('--steps', 1) ?? [5];
+const kernelsAt = args.indexOf('--kernels');
+const kernels = kernelsAt < 0 ? 'auto' : args[kernelsAt + 1];
+if (kernels !== 'auto' && kernels !== 'gpu' && kernels !== 'software') {
+  console.error('--kernels wants gpu or software');
+  process.exit(2);
+}
 const result = await runGpuBench({
+  kernels,
   d,
   m,
   k,

@@ -15,6 +15,8 @@ export interface GpuBenchOptions {
   readonly peakGbps?: number;
   /** Timed steps per scenario (after 3 warm-up steps). */
   readonly steps?: number;
+  /** Kernel set (default 'auto': by the adapter); 'gpu' on llvmpipe counts the GPU set's work. */
+  readonly kernels?: 'auto' | 'gpu' | 'software';
   readonly log?: (line: string) => void;
 }
 
@@ -275,7 +277,7 @@ function fmt(v: number | null, digits = 1): string {
 export async function runGpuBench(o: GpuBenchOptions): Promise<GpuBenchResult> {
   const log = o.log ?? console.log;
   const steps = o.steps ?? 5;
-  const be = await createWebGpuBackend();
+  const be = await createWebGpuBackend({ kernels: o.kernels ?? 'auto' });
   const kernelSet = be.softwareKernels ? 'software' : 'gpu';
   const limits: Record<string, number> = {};
   for (const l of LIMITS) limits[l] = be.device.limits[l];
