@@ -12,5 +12,5 @@ export default mergeConfig(
       'test/cpu-validation.test.ts',
     ],
   }),
-  { test: { env: { SAEKIT_MUTATION: '1' } } },
+  { test: { env: { SAEKIT_MUTATION: 'kernels' } } },
 );
