@@ -10,6 +10,7 @@ export default mergeConfig(
       'test/conformance-cpu.test.ts',
       'test/cpu-backend.test.ts',
       'test/cpu-validation.test.ts',
+      'test/cpu-kernel-edges.test.ts',
     ],
   }),
   { test: { env: { SAEKIT_MUTATION: 'kernels' } } },

@@ -22,6 +22,8 @@ export function adam(
   const scale = options.gradScale === undefined ? 1 : ctx.scale(options.gradScale);
   const bc1 = 1 - beta1 ** step;
   const bc2 = 1 - beta2 ** step;
+  // The extra pass reads past a typed array's end or writes outside it (ignored).
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   for (let i = 0; i < p.length; i++) {
     const gi = scale * g[i];
     const mi = beta1 * ms[i] + (1 - beta1) * gi;

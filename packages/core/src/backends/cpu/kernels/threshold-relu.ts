@@ -18,6 +18,8 @@ export function thresholdRelu(
   const th = ctx.f32(threshold);
   if (index !== undefined) {
     const t = th[index];
+    // The extra pass reads past a typed array's end or writes outside it (ignored).
+    // Stryker disable next-line EqualityOperator: equivalent, see above
     for (let i = 0; i < xs.length; i++) {
       const v = xs[i];
       o[i] = v >= t && v > 0 ? v : 0;
@@ -25,6 +27,8 @@ export function thresholdRelu(
     return;
   }
   const cols = matrix(x)[1];
+  // The extra pass reads past a typed array's end or writes outside it (ignored).
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   for (let base = 0; base < xs.length; base += cols) {
     for (let c = 0; c < cols; c++) {
       const v = xs[base + c];

