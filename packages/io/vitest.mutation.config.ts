@@ -9,5 +9,6 @@ export default saekitVitestConfig({
     'test/fuzz.test.ts',
     'test/dataset.test.ts',
     'test/resume.test.ts',
+    'test/transcoder-dataset.test.ts',
   ],
 });

@@ -707,3 +707,36 @@ describe('positions are plain JSON', () => {
     expect(p).toMatchObject({ format: 'saekit-dataset-position', version: 1, batches: 3, seed: 3 });
   });
 });
+
+describe('ActivationDataset: the edges of positions and epochs', () => {
+  it('epochs Infinity streams on; position 0 is the start', async () => {
+    const forever = await ActivationDataset.open(fixture('shards'), {
+      batchSize: 5,
+      epochs: Number.POSITIVE_INFINITY,
+    });
+    expect(forever.totalBatches).toBe(Number.POSITIVE_INFINITY);
+    expect((await collect(forever, 10)).length).toBe(10);
+    const options = { batchSize: 5, seed: 2, epochs: 2 };
+    const full = await collect(await ActivationDataset.open(fixture('shards'), options));
+    const ds = await ActivationDataset.open(fixture('shards'), options);
+    const start = ds.positionAt(0);
+    expect(start.batches).toBe(0);
+    const resumed = await ActivationDataset.open(fixture('shards'), {
+      ...options,
+      position: start,
+    });
+    expect(await collect(resumed)).toEqual(full);
+  });
+
+  it('a position whose file list holds one malformed identity is refused', async () => {
+    const options = { batchSize: 5 };
+    const position = (await ActivationDataset.open(fixture('shards'), options)).position();
+    const files = [position.files[0], { name: 'part-1.npy' }];
+    await expect(
+      ActivationDataset.open(fixture('shards'), {
+        ...options,
+        position: { ...position, files } as unknown as DatasetPosition,
+      }),
+    ).rejects.toThrow(/files: not a list of shard identities/);
+  });
+});
