@@ -17,6 +17,7 @@ export default mergeConfig(
       'test/train-gradients.test.ts',
       'test/train-graph-update.test.ts',
       'test/train-trainer.test.ts',
+      'test/train-transcoder.test.ts',
       'test/training-steps.test.ts',
     ],
   }),

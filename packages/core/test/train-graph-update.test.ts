@@ -122,3 +122,26 @@ describe('TrainGraph.update: decoder constraints and the gradient norm per archi
     await expect(backend.read(w.x)).rejects.toThrow();
   });
 });
+
+describe('TrainGraph.forwardBackward: Top-K keeps only positive activations', () => {
+  it('a batch whose k best pre-activations are all negative decodes to b_dec and fires nothing', async () => {
+    const { backend, g, read } = setUp({ architecture: 'topk', k: 4, auxkAlpha: 0 });
+    const rng = new Rng(5);
+    backend.write(
+      g.params.wEnc,
+      Float32Array.from({ length: m * d }, () => rng.normal()),
+    );
+    backend.write(g.params.bEnc, new Float32Array(m).fill(-100));
+    const bDec = Float32Array.from({ length: d }, (_, i) => i / 10);
+    backend.write(g.params.bDec, bDec);
+    backend.write(
+      g.work(rows).x,
+      Float32Array.from({ length: rows * d }, () => rng.normal()),
+    );
+    g.forwardBackward(rows, g.metrics[0], 1);
+    const xhat = await read(g.work(rows).xhat);
+    for (let i = 0; i < xhat.length; i++) expect(xhat[i], `xhat[${i}]`).toBe(bDec[i % d]);
+    expect((await read(g.metrics[0]))[M.active]).toBe(0);
+    g.dispose();
+  });
+});
