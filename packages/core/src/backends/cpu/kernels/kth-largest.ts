@@ -47,8 +47,8 @@ export function kthLargest(
     // A[target] already holds the pivot, its final value, and later partitions exclude it.
     // Stryker disable next-line EqualityOperator: equivalent, see above
     if (target < lt) hi = lt - 1;
-    // As above, a[target] is final once inside [lt, gt].
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
+    // Stryker: `true` and `target >= gt` survive here as equivalent mutants (a disable comment
+    // cannot attach to an else branch): as above, a[target] is final once inside [lt, gt].
     else if (target > gt) lo = gt + 1;
     else {
       lo = hi = target;
