@@ -168,6 +168,8 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
   ) {
     this.shards = shards;
     this.targets = targets;
+    // open() reads targets exactly when targetTensorName is given, so both arms agree.
+    // Stryker disable next-line ConditionalExpression: equivalent, see above
     this.targetTensor = targets === null ? null : (options.targetTensorName ?? null);
     this.#identities = identities;
     this.dIn = shards[0].dIn;
@@ -380,6 +382,7 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
     let buffer = this.#pool.pop();
     const span = this.shuffleBuffer * this.dIn;
     if (buffer === undefined) {
+      // Stryker disable next-line ConditionalExpression: equivalent: a larger buffer only costs memory
       const n = this.targets === null ? span : 2 * span;
       // Workers write into the window directly, so it must be shared memory.
       buffer =
@@ -417,6 +420,8 @@ export class ActivationDataset implements AsyncIterable<Float32Array> {
       const from = chunk.start + skip;
       const at = [filled * this.dIn, (filled + take) * this.dIn] as const;
       reads.push(this.#readRows(this.shards[chunk.shard], from, take, data.subarray(...at)));
+      // target is null exactly when this.targets is (see above), so either test alone decides.
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
       if (target !== null && this.targets !== null) {
         reads.push(this.#readRows(this.targets[chunk.shard], from, take, target.subarray(...at)));
       }
