@@ -8,7 +8,7 @@ import {
 import type { GemmProvider } from './gemm/product.js';
 import { Heap } from './heap.js';
 import type { Ort } from './ort/binding.js';
-import { split, ThreadPool } from './pool/thread-pool.js';
+import { MIN_PART_ELEMENTS, split, ThreadPool } from './pool/thread-pool.js';
 import type { OrtTensor } from './tensor.js';
 import { instantiateKernels, kernelsModule, WASM_KERNEL_NAMES, type WasmKernels } from './wasm.js';
 
@@ -19,11 +19,9 @@ import { instantiateKernels, kernelsModule, WASM_KERNEL_NAMES, type WasmKernels 
  * the fastest choice (they run on the same typed arrays), and grow-only scratch blocks inside
  * the heap.
  */
-/**
- * Rows per part so that a part has at least 64 Ki elements (~256 KiB): below that a call runs
- * on the calling thread alone, since waking the pool costs more than it saves.
- */
-export const ROWS_PER_PART = (cols: number): number => Math.max(1, Math.ceil(65536 / cols));
+/** Rows per part so that a part has at least MIN_PART_ELEMENTS elements of work. */
+export const rowsPerPart = (cols: number): number =>
+  Math.max(1, Math.ceil(MIN_PART_ELEMENTS / cols));
 
 export class OrtContext {
   readonly heap = new Heap();
@@ -50,10 +48,10 @@ export class OrtContext {
 
   /**
    * `rows` rows costing `perRow` elements each, as [first, end) ranges, one per thread that
-   * gets at least ROWS_PER_PART's worth: row-split kernels write disjoint rows.
+   * gets at least rowsPerPart's worth: row-split kernels write disjoint rows.
    */
   rowRanges(rows: number, perRow: number): [number, number][] {
-    return split(rows, this.threads, ROWS_PER_PART(perRow));
+    return split(rows, this.threads, rowsPerPart(perRow));
   }
 
   /** Each of M rows of out[M, N] = row (a bias broadcast before a product adds into it). */

@@ -1,6 +1,6 @@
 import type { AdamOptions, Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
-import { split } from '../pool/thread-pool.js';
+import { MIN_PART_ELEMENTS, split } from '../pool/thread-pool.js';
 
 /**
  * One Adam step (PyTorch semantics) in one SIMD pass over param, grad, m and v, split over the
@@ -26,7 +26,7 @@ export function adam(
   // Element ranges on 16-float (64-byte) boundaries: whole SIMD vectors and cache lines.
   ctx.pool.run(
     'adam',
-    split(param.size, ctx.threads, 65536, 16).map(([a, e]) => {
+    split(param.size, ctx.threads, MIN_PART_ELEMENTS, 16).map(([a, e]) => {
       const at = a * 4;
       return [p + at, g + at, mp + at, vp + at, e - a, scale, beta1, beta2, lrT, epsT];
     }),

@@ -1,6 +1,6 @@
 import { asMatrix, type Scale, type Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
-import { split } from '../pool/thread-pool.js';
+import { MIN_PART_ELEMENTS, split } from '../pool/thread-pool.js';
 
 /**
  * out = a·x + b·y (y broadcast as a row when it is one row of x): one SIMD pass (kernels.c),
@@ -25,7 +25,7 @@ export function axpby(
     ? ctx
         .rowRanges(x.size / cols, cols)
         .map(([r, e]) => [o + r * cols * 4, sa, xp + r * cols * 4, sb, yp, (e - r) * cols, cols, 1])
-    : split(x.size, ctx.threads, 65536, 16).map(([i, e]) => [
+    : split(x.size, ctx.threads, MIN_PART_ELEMENTS, 16).map(([i, e]) => [
         o + i * 4,
         sa,
         xp + i * 4,

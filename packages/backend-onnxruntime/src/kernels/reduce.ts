@@ -1,6 +1,6 @@
 import { asMatrix, type ReduceOp, type Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
-import { split } from '../pool/thread-pool.js';
+import { MIN_PART_ELEMENTS, split } from '../pool/thread-pool.js';
 
 /** Rows per block of the centred sum: each block's partial is added in block order. */
 const BLOCK_ROWS = 64;
@@ -37,7 +37,7 @@ function plain(ctx: OrtContext, x: Tensor, op: 'sum' | 'sumSquares'): number {
   const squares = op === 'sumSquares' ? 1 : 0;
   ctx.pool.run(
     'reduce_blocks',
-    split(blocks, ctx.threads, 65536 / BLOCK).map(([b, e]) => [
+    split(blocks, ctx.threads, MIN_PART_ELEMENTS / BLOCK).map(([b, e]) => [
       xp + b * BLOCK * 4,
       Math.min(n, e * BLOCK) - b * BLOCK,
       squares,
@@ -59,7 +59,7 @@ function centered(ctx: OrtContext, x: Tensor): number {
   const meanPtr = ctx.heapScratch('reduce.mean', C * 8);
   const partPtr = ctx.heapScratch('reduce.partials', blocks * 8);
   const xp = ctx.ptr(x);
-  const ranges = split(blocks, ctx.threads, Math.ceil(65536 / (BLOCK_ROWS * C)));
+  const ranges = split(blocks, ctx.threads, Math.ceil(MIN_PART_ELEMENTS / (BLOCK_ROWS * C)));
   const rows = ([b, e]: [number, number]) => {
     const r0 = b * BLOCK_ROWS;
     return [xp + r0 * C * 4, Math.min(R, e * BLOCK_ROWS) - r0, C, BLOCK_ROWS];

@@ -118,6 +118,12 @@ export class ThreadPool {
 }
 
 /**
+ * The least work, in elements, worth a part of its own (~256 KiB of float32): below it a call
+ * runs on the calling thread alone, since waking the pool costs more than it saves.
+ */
+export const MIN_PART_ELEMENTS = 65536;
+
+/**
  * [start, end) ranges of `n` items over at most `threads` parts, each boundary a multiple of
  * `align` (SIMD and cache-line friendly), and no part under `minItems`, so small calls run on
  * one thread without the wake-up cost.
