@@ -311,6 +311,37 @@ void topk_rows_listed(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, co
   }
 }
 
+// out[i] = ref[i] > 0 ? grad[i] : 0 (the ReLU backward); out may alias grad.
+EXPORT(mask_positive)
+void mask_positive(f32 *out, const f32 *grad, const f32 *ref, i32 n) {
+  v128_t zero = wasm_f32x4_splat(0);
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t keep = wasm_f32x4_gt(wasm_v128_load(ref + i), zero);
+    wasm_v128_store(out + i, wasm_v128_and(wasm_v128_load(grad + i), keep));
+  }
+  for (; i < n; i++) out[i] = ref[i] > 0 ? grad[i] : 0;
+}
+
+// out[i] = v for n words (a float32 or int32 bit pattern).
+EXPORT(fill_words)
+void fill_words(i32 *out, i32 v, i32 n) {
+  v128_t vv = wasm_i32x4_splat(v);
+  i32 i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, vv);
+  for (; i < n; i++) out[i] = v;
+}
+
+// out[idx[s]] += vals[s] over the n slots (idx < 0: empty), each target summed in double from
+// its old value in slot order, then rounded once. acc: m doubles of scratch.
+EXPORT(scatter_add)
+void scatter_add(f32 *out, const i32 *idx, const f32 *vals, i32 n, i32 m, double *acc) {
+  for (i32 r = 0; r < m; r++) acc[r] = out[r];
+  for (i32 s = 0; s < n; s++)
+    if (idx[s] >= 0) acc[idx[s]] += vals[s];
+  for (i32 r = 0; r < m; r++) out[r] = (f32)acc[r];
+}
+
 // ---- checks and bucketing (serial: linear passes over [B, k] index arrays) ------------------
 
 // The first position s with idx[s] >= rows (an index past the weight's rows), or -1. Negative

@@ -62,6 +62,9 @@ export interface WasmKernels {
     hi: number,
   ): void;
   fill_rows(out: number, row: number, M: number, N: number): void;
+  mask_positive(out: number, grad: number, ref: number, n: number): void;
+  fill_words(out: number, value: number, n: number): void;
+  scatter_add(out: number, idx: number, vals: number, n: number, m: number, acc: number): void;
   first_row_past(idx: number, n: number, rows: number): number;
   bucket_rows(idx: number, n: number, m: number, start: number, order: number, fill: number): void;
   column_sums_f64(x: number, R: number, C: number, br: number, out: number): void;
@@ -98,6 +101,9 @@ export const WASM_KERNEL_NAMES: readonly WasmKernelName[] = [
   'reduce_blocks',
   'axpby',
   'fill_rows',
+  'mask_positive',
+  'fill_words',
+  'scatter_add',
   'first_row_past',
   'bucket_rows',
   'column_sums_f64',

@@ -89,6 +89,10 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
     removed: f([m, d]),
     product: b.create([B, m]),
     centered: b.create([2]),
+    masked: b.create([m, d]),
+    filled: b.create([m, d]),
+    columns: b.create([d]),
+    scattered: f([m]),
   };
   b.gatherSum(out.gatherSum, vals, idx, w, bias);
   b.gatherDot(out.gatherDot, x, idx, w);
@@ -109,6 +113,11 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
   b.matmul(out.product, x, w, { transB: true, bias: f([m]) });
   b.reduce(out.centered, 1, w, 'sumSquaresCentered');
   b.reduce(out.centered, 0, out.scatter, 'sumSquares');
+  b.maskPositive(out.masked, w, out.scatter);
+  b.fill(out.filled, -2.5);
+  b.columnSums(out.columns, w);
+  b.columnSums(out.columns, out.scatter, true);
+  b.scatterAdd(out.scattered, idx, vals);
   const result: Record<string, Float32Array | Int32Array> = {};
   for (const [name, t] of Object.entries(out)) result[name] = await b.read(t);
   return result;
@@ -136,8 +145,10 @@ describe('pooled kernels', () => {
             axpby: 2,
             normalize_rows: 1,
             remove_parallel: 1,
-            column_sums_f64: 1,
+            column_sums_f64: 3,
             reduce_blocks: 1,
+            mask_positive: 1,
+            fill_words: 1,
             centered_squares_f64: 1,
           });
           if (b.gemm.variant === 'cblas') expect(split.fill_rows).toBe(1);

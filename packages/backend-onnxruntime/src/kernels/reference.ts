@@ -3,7 +3,7 @@ import type { OrtContext } from '../context.js';
 
 /**
  * Kernels where core's reference loop is already the right choice (README: kernel table):
- * they touch [B, k], [m] or [B, d] sized tensors, or are a TypedArray.fill, and run on this
+ * they touch [B, k] or [m] sized tensors, or run outside the step (copy), and run on this
  * backend's typed arrays unchanged.
  */
 function reference<K extends KernelName>(name: K) {
@@ -12,12 +12,8 @@ function reference<K extends KernelName>(name: K) {
   };
 }
 
-export const fill = reference('fill');
 export const copy = reference('copy');
 export const kthLargest = reference('kthLargest');
-export const scatterAdd = reference('scatterAdd');
-export const columnSums = reference('columnSums');
-export const maskPositive = reference('maskPositive');
 export const greaterThan = reference('greaterThan');
 export const thresholdRelu = reference('thresholdRelu');
 export const staleCounter = reference('staleCounter');
