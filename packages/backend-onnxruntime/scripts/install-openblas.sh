@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # OpenBLAS from Debian 12 (idempotent; as root or with sudo), the CBLAS library that
-# @saekit/backend-onnxruntime runs its dense products on where one is installed (1.6–1.8× the
+# @saekit/backend-onnxruntime runs its dense products on where one is installed (1.6–1.9× the
 # speed of ORT's MLAS on the AMD development machine; README: benchmark). Without it the
 # backend falls back to MLAS and its CBLAS tests skip, except under CI=true, where they fail.
 set -euo pipefail

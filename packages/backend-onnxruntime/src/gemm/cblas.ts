@@ -147,7 +147,7 @@ export function cblasLabel(lib: LoadedCblas): string {
  * Dense products on a CBLAS library, reading and writing the heap in place (koffi passes a
  * typed array's memory as the pointer, shared or not). Measured on the 2-core AMD EPYC
  * development machine, OpenBLAS's sgemm ran the [4096,768]×[768,16384] encoder product at
- * 1.6–1.8× MLAS's speed (README: benchmark), the gap onnxruntime#15908 reports on AMD CPUs.
+ * 1.6–1.9× MLAS's speed (README: benchmark), the gap onnxruntime#15908 reports on AMD CPUs.
  * A bias is broadcast into out's rows first (on the pool's threads) and added with beta = 1.
  */
 export class CblasGemm implements GemmProvider {
