@@ -12,6 +12,10 @@ import { MIN_PART_ELEMENTS, split, ThreadPool } from './pool/thread-pool.js';
 import type { OrtTensor } from './tensor.js';
 import { instantiateKernels, kernelsModule, WASM_KERNEL_NAMES, type WasmKernels } from './wasm.js';
 
+/** Rows per part so that a part has at least MIN_PART_ELEMENTS elements of work. */
+export const rowsPerPart = (cols: number): number =>
+  Math.max(1, Math.ceil(MIN_PART_ELEMENTS / cols));
+
 /**
  * What every kernel of this backend receives: the heap its (validated) tensors live in, the
  * SIMD kernels over that heap and the thread pool that runs them on every core, the provider
@@ -19,10 +23,6 @@ import { instantiateKernels, kernelsModule, WASM_KERNEL_NAMES, type WasmKernels 
  * the fastest choice (they run on the same typed arrays), and grow-only scratch blocks inside
  * the heap.
  */
-/** Rows per part so that a part has at least MIN_PART_ELEMENTS elements of work. */
-export const rowsPerPart = (cols: number): number =>
-  Math.max(1, Math.ceil(MIN_PART_ELEMENTS / cols));
-
 export class OrtContext {
   readonly heap = new Heap();
   readonly wasm: WasmKernels = instantiateKernels(this.heap.memory);
@@ -52,6 +52,14 @@ export class OrtContext {
    */
   rowRanges(rows: number, perRow: number): [number, number][] {
     return split(rows, this.threads, rowsPerPart(perRow));
+  }
+
+  /**
+   * `n` elements as [first, end) ranges on 16-float (64-byte) boundaries, whole SIMD vectors
+   * and cache lines, one per thread that gets at least MIN_PART_ELEMENTS.
+   */
+  elementRanges(n: number): [number, number][] {
+    return split(n, this.threads, MIN_PART_ELEMENTS, 16);
   }
 
   /** Each of M rows of out[M, N] = row (a bias broadcast before a product adds into it). */

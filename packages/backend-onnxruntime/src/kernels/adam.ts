@@ -1,6 +1,5 @@
 import type { AdamOptions, Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
-import { MIN_PART_ELEMENTS, split } from '../pool/thread-pool.js';
 
 /**
  * One Adam step (PyTorch semantics) in one SIMD pass over param, grad, m and v, split over the
@@ -23,10 +22,9 @@ export function adam(
   const [p, g, mp, vp] = [ctx.ptr(param), ctx.ptr(grad), ctx.ptr(m), ctx.ptr(v)];
   const lrT = (lr * sbc2) / bc1;
   const epsT = eps * sbc2;
-  // Element ranges on 16-float (64-byte) boundaries: whole SIMD vectors and cache lines.
   ctx.pool.run(
     'adam',
-    split(param.size, ctx.threads, MIN_PART_ELEMENTS, 16).map(([a, e]) => {
+    ctx.elementRanges(param.size).map(([a, e]) => {
       const at = a * 4;
       return [p + at, g + at, mp + at, vp + at, e - a, scale, beta1, beta2, lrT, epsT];
     }),

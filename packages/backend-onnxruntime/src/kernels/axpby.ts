@@ -1,6 +1,5 @@
 import { asMatrix, type Scale, type Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
-import { MIN_PART_ELEMENTS, split } from '../pool/thread-pool.js';
 
 /**
  * out = a·x + b·y (y broadcast as a row when it is one row of x): one SIMD pass (kernels.c),
@@ -25,15 +24,8 @@ export function axpby(
     ? ctx
         .rowRanges(x.size / cols, cols)
         .map(([r, e]) => [o + r * cols * 4, sa, xp + r * cols * 4, sb, yp, (e - r) * cols, cols, 1])
-    : split(x.size, ctx.threads, MIN_PART_ELEMENTS, 16).map(([i, e]) => [
-        o + i * 4,
-        sa,
-        xp + i * 4,
-        sb,
-        yp + i * 4,
-        e - i,
-        cols,
-        0,
-      ]);
+    : ctx
+        .elementRanges(x.size)
+        .map(([i, e]) => [o + i * 4, sa, xp + i * 4, sb, yp + i * 4, e - i, cols, 0]);
   ctx.pool.run('axpby', parts);
 }

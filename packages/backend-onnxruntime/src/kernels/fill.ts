@@ -1,6 +1,5 @@
 import type { Tensor } from '@saekit/core';
 import type { OrtContext } from '../context.js';
-import { MIN_PART_ELEMENTS, split } from '../pool/thread-pool.js';
 
 const bits = new DataView(new ArrayBuffer(4));
 
@@ -15,6 +14,6 @@ export function fill(ctx: OrtContext, out: Tensor, value: number): void {
   const o = ctx.ptr(out);
   ctx.pool.run(
     'fill_words',
-    split(out.size, ctx.threads, MIN_PART_ELEMENTS, 16).map(([i, e]) => [o + i * 4, word, e - i]),
+    ctx.elementRanges(out.size).map(([i, e]) => [o + i * 4, word, e - i]),
   );
 }
