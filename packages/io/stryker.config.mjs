@@ -7,7 +7,12 @@ export default {
   // Tests import sibling packages through source aliases (vitest.shared.ts) that point at the
   // real files, so mutants must be written in place, not into a sandbox copy.
   inPlace: true,
-  mutate: ['src/formats/safetensors.ts', 'src/dataset/activation-dataset.ts'],
+  mutate: [
+    'src/formats/safetensors.ts',
+    'src/formats/npy.ts',
+    'src/formats/npz.ts',
+    'src/dataset/activation-dataset.ts',
+  ],
   // Error-message text is not behaviour; the typed errors themselves are tested.
   mutator: { excludedMutations: ['StringLiteral'] },
   coverageAnalysis: 'perTest',

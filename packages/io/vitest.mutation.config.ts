@@ -6,6 +6,8 @@ export default saekitVitestConfig({
   include: [
     'test/safetensors.test.ts',
     'test/npy.test.ts',
+    'test/npy-header.test.ts',
+    'test/npz-members.test.ts',
     'test/fuzz.test.ts',
     'test/dataset.test.ts',
     'test/resume.test.ts',
