@@ -322,6 +322,10 @@ describe('.npz directories that cannot be right', () => {
       );
       expect(error?.cause).toBeInstanceOf(Error);
     });
+    // A stream cut short (compressed size shortened) must be reported as such at its end.
+    const cs = field(deflated, 0, COMPRESSED);
+    const [cut] = await refusals(patch(deflated, 0, COMPRESSED, cs - 4));
+    expect(cut).toMatch(/^: member 'a\.npy': invalid deflate data \(/);
     const local = deflated.slice();
     expect(new DataView(local.buffer).getUint32(0, true)).toBe(LOCAL);
     local[0] = 0;
