@@ -212,6 +212,15 @@ static void heap_push(f32 *hv, i32 *hi, i32 n, f32 v, i32 c) {
   hi[i] = c;
 }
 
+// Puts (v, c) in place of the heap's root (its worst entry) and returns the new root's value:
+// the threshold a later value must beat.
+static inline f32 replace_root(f32 *hv, i32 *hi, i32 n, f32 v, i32 c) {
+  hv[0] = v;
+  hi[0] = c;
+  sift_down(hv, hi, n, 0);
+  return hv[0];
+}
+
 // Writes a heap of n entries into vo/io in descending order (worst popped first, written back
 // to front), padding slots n..k with value 0 and index -1.
 static void pop_heap_into(f32 *vo, i32 *io, f32 *hv, i32 *hi, i32 n, i32 k) {
@@ -245,12 +254,7 @@ void topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, 
       // Scalar up to a multiple of 16, then blocks.
       for (; c < m && (c & 15); c++) {
         f32 v = row[c];
-        if (v > thr) {
-          hv[0] = v;
-          hi[0] = c;
-          sift_down(hv, hi, n, 0);
-          thr = hv[0];
-        }
+        if (v > thr) thr = replace_root(hv, hi, n, v, c);
       }
       for (; c + 16 <= m; c += 16) {
         v128_t t = wasm_f32x4_splat(thr);
@@ -262,22 +266,12 @@ void topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, 
         if (!wasm_v128_any_true(any)) continue;
         for (i32 e = c; e < c + 16; e++) {
           f32 v = row[e];
-          if (v > thr) {
-            hv[0] = v;
-            hi[0] = e;
-            sift_down(hv, hi, n, 0);
-            thr = hv[0];
-          }
+          if (v > thr) thr = replace_root(hv, hi, n, v, e);
         }
       }
       for (; c < m; c++) {
         f32 v = row[c];
-        if (v > thr) {
-          hv[0] = v;
-          hi[0] = c;
-          sift_down(hv, hi, n, 0);
-          thr = hv[0];
-        }
+        if (v > thr) thr = replace_root(hv, hi, n, v, c);
       }
     }
     pop_heap_into(vals + (long)b * k, idx + (long)b * k, hv, hi, n, k);
@@ -299,12 +293,7 @@ void topk_rows_listed(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, co
       for (i32 t = n; t < nc; t++) {
         i32 c = cols[t];
         f32 v = row[c];
-        if (v > thr) {
-          hv[0] = v;
-          hi[0] = c;
-          sift_down(hv, hi, n, 0);
-          thr = hv[0];
-        }
+        if (v > thr) thr = replace_root(hv, hi, n, v, c);
       }
     }
     pop_heap_into(vals + (long)b * k, idx + (long)b * k, hv, hi, n, k);
