@@ -72,6 +72,19 @@ function optionParts(v: Omit<Variant, 'transA' | 'transB'>): string[] {
   return parts;
 }
 
+/** `check` on every shape in all four transposes, with the same options. */
+async function inEveryTranspose(
+  ctx: CaseContext,
+  shapes: readonly [number, number, number][],
+  o: Omit<Variant, 'transA' | 'transB'>,
+): Promise<void> {
+  for (const shape of shapes) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) await check(ctx, shape, { transA, transB, ...o });
+    }
+  }
+}
+
 const transposeCases: ConformanceCase[] = [false, true].flatMap((transA) =>
   [false, true].map((transB) => ({
     name: `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on ragged shapes`,
@@ -90,15 +103,7 @@ const optionCases: ConformanceCase[] = [
   { bias: true, alpha: 0, accumulate: true },
 ].map((o) => ({
   name: `${optionParts(o).join(' + ')} in every transpose`,
-  async run(ctx: CaseContext) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        for (const shape of [SHAPES[1], SHAPES[3], SHAPES[5]]) {
-          await check(ctx, shape, { transA, transB, ...o });
-        }
-      }
-    }
-  },
+  run: (ctx: CaseContext) => inEveryTranspose(ctx, [SHAPES[1], SHAPES[3], SHAPES[5]], o),
 }));
 
 export const matmulCases: ConformanceGroup = {
@@ -155,25 +160,33 @@ export const matmulCases: ConformanceGroup = {
       // A few outputs over a long inner dimension: GPU backends split K across workgroups
       // here (and M = 1 is a matrix-vector product), so the partial sums must add up.
       name: 'small outputs over a long inner dimension, every transpose and option',
-      async run(ctx) {
-        const shapes: [number, number, number][] = [
-          [5, 7, 1543],
-          [1, 33, 2049],
-        ];
-        for (const shape of shapes) {
-          for (const transA of [false, true]) {
-            for (const transB of [false, true]) {
-              await check(ctx, shape, {
-                transA,
-                transB,
-                bias: true,
-                alpha: -0.5,
-                accumulate: true,
-              });
-            }
-          }
-        }
-      },
+      run: (ctx) =>
+        inEveryTranspose(
+          ctx,
+          [
+            [5, 7, 1543],
+            [1, 33, 2049],
+          ],
+          { bias: true, alpha: -0.5, accumulate: true },
+        ),
+    },
+    {
+      // Tiled kernels stage K a few columns at a time (8 on the WebGPU tiles) and may load
+      // the next stage while computing the current one: one stage exactly, two exactly, a
+      // stage and a half and half a stage are where such a pipeline drops or repeats one.
+      // Outputs over 128 in both dimensions, so several workgroup tiles see each edge.
+      name: 'inner dimensions at a tile depth: one stage, exact multiples, part of one',
+      run: (ctx) =>
+        inEveryTranspose(
+          ctx,
+          [
+            [129, 131, 8],
+            [132, 136, 16],
+            [131, 129, 12],
+            [136, 65, 4],
+          ],
+          { bias: true, alpha: 1.5, accumulate: true },
+        ),
     },
     {
       name: 'training shapes: x·W_encᵀ + b_enc and its gradients',
