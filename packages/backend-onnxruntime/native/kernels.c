@@ -59,23 +59,49 @@ static inline f32 dot(const f32 *restrict a, const f32 *restrict b, i32 d) {
 
 // ---- sparse -----------------------------------------------------------------------------
 
+void bucket_rows(const i32 *idx, i32 n, i32 m, i32 *start, i32 *order, i32 *fill);
+
+// o[0..d) = bias, or 0 without one: where a gather's sum starts.
+static inline void start_row(f32 *o, const f32 *bias, i32 d) {
+  if (bias) {
+    for (i32 c = 0; c < d; c++) o[c] = bias[c];
+  } else {
+    for (i32 c = 0; c < d; c++) o[c] = 0;
+  }
+}
+
 // out[b] = bias + sum_j vals[b,j] * w[idx[b,j]]; idx < 0 is an empty slot.
 EXPORT(gather_sum)
 void gather_sum(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f32 *bias,
                 i32 B, i32 k, i32 d) {
   for (i32 b = 0; b < B; b++) {
     f32 *o = out + (long)b * d;
-    if (bias) {
-      for (i32 c = 0; c < d; c++) o[c] = bias[c];
-    } else {
-      for (i32 c = 0; c < d; c++) o[c] = 0;
-    }
+    start_row(o, bias, d);
     const i32 *ib = idx + (long)b * k;
     const f32 *vb = vals + (long)b * k;
     for (i32 j = 0; j < k; j++) {
       i32 r = ib[j];
       if (r < 0) continue;
       axpy(o, w + (long)r * d, vb[j], d);
+    }
+  }
+}
+
+// gather_sum over rows [0, B) of one part, walking weight rows instead of slots: the part's
+// slots are bucketed by weight row (start/order/fill: bucket_rows scratch for m rows and
+// B * k slots), then each row of w is read once and added into every out row that uses it,
+// while those out rows sit in cache. Each out[b] sums its slots in increasing weight-row
+// order (a row used twice: in slot order), whatever the split into parts.
+EXPORT(gather_sum_rows)
+void gather_sum_rows(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f32 *bias,
+                     i32 B, i32 k, i32 d, i32 m, i32 *start, i32 *order, i32 *fill) {
+  bucket_rows(idx, B * k, m, start, order, fill);
+  for (i32 b = 0; b < B; b++) start_row(out + (long)b * d, bias, d);
+  for (i32 r = 0; r < m; r++) {
+    const f32 *wr = w + (long)r * d;
+    for (i32 t = start[r]; t < start[r + 1]; t++) {
+      i32 s = order[t];
+      axpy(out + (long)(s / k) * d, wr, vals[s], d);
     }
   }
 }
@@ -92,18 +118,75 @@ void gather_dot(f32 *out, const f32 *x, const i32 *idx, const f32 *w, i32 B, i32
   }
 }
 
+// gather_dot for slots bucketed by weight row (order[start[r]..start[r+1]) lists the slots of
+// row r, as bucket_rows builds them): out[s] = <x[s / k], w[r]>. Each row of w is read once
+// for all its slots while the x rows, far fewer bytes, come from cache; a by-slot walk reads
+// a row of w from memory once per slot. w and start point at the part's first row; empty
+// slots are in no bucket (the caller zeroes them).
+EXPORT(gather_dot_rows)
+void gather_dot_rows(f32 *out, const i32 *start, const i32 *order, const f32 *x, const f32 *w,
+                     i32 m, i32 k, i32 d) {
+  for (i32 r = 0; r < m; r++) {
+    const f32 *wr = w + (long)r * d;
+    for (i32 t = start[r]; t < start[r + 1]; t++) {
+      i32 s = order[t];
+      out[s] = dot(x + (long)(s / k) * d, wr, d);
+    }
+  }
+}
+
+// out[s] = 0 where idx[s] < 0 (the empty slots gather_dot_rows leaves alone).
+EXPORT(zero_empty_slots)
+void zero_empty_slots(f32 *out, const i32 *idx, i32 n) {
+  for (i32 s = 0; s < n; s++)
+    if (idx[s] < 0) out[s] = 0;
+}
+
 // w[r] += sum over the slots s listed in order[start[r]..start[r+1]) of vals[s] * x[s / k]:
 // the slots were bucketed by target row by the caller, so each row of w is read and written
-// once, in a fixed order (reproducible), while it sits in cache.
+// once, in a fixed order (reproducible). A row is updated 32 columns at a time, held in eight
+// SIMD registers across all its slots, so that a slot costs loads of x only; every element
+// still adds its slots in slot order, as a row-at-a-time axpy would.
 EXPORT(scatter_outer_add)
 void scatter_outer_add(f32 *w, const i32 *start, const i32 *order, const f32 *vals,
                        const f32 *x, i32 m, i32 k, i32 d) {
+  i32 wide = d & ~31;
   for (i32 r = 0; r < m; r++) {
     i32 from = start[r], to = start[r + 1];
+    if (from == to) continue;
     f32 *wr = w + (long)r * d;
+    for (i32 c = 0; c < wide; c += 32) {
+      f32 *o = wr + c;
+      v128_t a0 = wasm_v128_load(o), a1 = wasm_v128_load(o + 4);
+      v128_t a2 = wasm_v128_load(o + 8), a3 = wasm_v128_load(o + 12);
+      v128_t a4 = wasm_v128_load(o + 16), a5 = wasm_v128_load(o + 20);
+      v128_t a6 = wasm_v128_load(o + 24), a7 = wasm_v128_load(o + 28);
+      for (i32 t = from; t < to; t++) {
+        i32 s = order[t];
+        const f32 *xr = x + (long)(s / k) * d + c;
+        v128_t v = wasm_f32x4_splat(vals[s]);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(xr)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(xr + 4)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(xr + 8)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(xr + 12)));
+        a4 = wasm_f32x4_add(a4, wasm_f32x4_mul(v, wasm_v128_load(xr + 16)));
+        a5 = wasm_f32x4_add(a5, wasm_f32x4_mul(v, wasm_v128_load(xr + 20)));
+        a6 = wasm_f32x4_add(a6, wasm_f32x4_mul(v, wasm_v128_load(xr + 24)));
+        a7 = wasm_f32x4_add(a7, wasm_f32x4_mul(v, wasm_v128_load(xr + 28)));
+      }
+      wasm_v128_store(o, a0);
+      wasm_v128_store(o + 4, a1);
+      wasm_v128_store(o + 8, a2);
+      wasm_v128_store(o + 12, a3);
+      wasm_v128_store(o + 16, a4);
+      wasm_v128_store(o + 20, a5);
+      wasm_v128_store(o + 24, a6);
+      wasm_v128_store(o + 28, a7);
+    }
+    if (wide == d) continue;
     for (i32 t = from; t < to; t++) {
       i32 s = order[t];
-      axpy(wr, x + (long)(s / k) * d, vals[s], d);
+      axpy(wr + wide, x + (long)(s / k) * d + wide, vals[s], d - wide);
     }
   }
 }
@@ -237,45 +320,123 @@ static void pop_heap_into(f32 *vo, i32 *io, f32 *hv, i32 *hi, i32 n, i32 k) {
   }
 }
 
-// Per row of s [B, m]: the k largest (ties to the lower column), descending, in vals/idx.
-// A min-heap of the best k so far; columns are scanned 16 at a time against the heap's root
-// with SIMD compares, and only a block holding a larger value is looked at element by
-// element (on typical rows almost none are once the heap is warm). heap: 2k scratch words.
-EXPORT(topk_rows)
-void topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, i32 *hi) {
-  for (i32 b = 0; b < B; b++) {
-    const f32 *row = s + (long)b * m;
-    i32 n = 0;
-    i32 fill = k < m ? k : m;
-    for (; n < fill; n++) heap_push(hv, hi, n, row[n], n);
-    if (n == k && k > 0) {
-      f32 thr = hv[0];
-      i32 c = n;
-      // Scalar up to a multiple of 16, then blocks.
-      for (; c < m && (c & 15); c++) {
-        f32 v = row[c];
-        if (v > thr) thr = replace_root(hv, hi, n, v, c);
-      }
-      for (; c + 16 <= m; c += 16) {
-        v128_t t = wasm_f32x4_splat(thr);
-        v128_t any = wasm_v128_or(
-            wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(row + c), t),
-                         wasm_f32x4_gt(wasm_v128_load(row + c + 4), t)),
-            wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(row + c + 8), t),
-                         wasm_f32x4_gt(wasm_v128_load(row + c + 12), t)));
-        if (!wasm_v128_any_true(any)) continue;
-        for (i32 e = c; e < c + 16; e++) {
-          f32 v = row[e];
-          if (v > thr) thr = replace_root(hv, hi, n, v, e);
-        }
-      }
-      for (; c < m; c++) {
-        f32 v = row[c];
-        if (v > thr) thr = replace_root(hv, hi, n, v, c);
+// The k largest of row[0..m) by a min-heap of the best k so far: columns are scanned 16 at a
+// time against the heap's root with SIMD compares, and only a block holding a larger value
+// is looked at element by element.
+static void topk_scan(f32 *vo, i32 *io, const f32 *row, i32 m, i32 k, f32 *hv, i32 *hi) {
+  i32 n = 0;
+  i32 fill = k < m ? k : m;
+  for (; n < fill; n++) heap_push(hv, hi, n, row[n], n);
+  if (n == k && k > 0) {
+    f32 thr = hv[0];
+    i32 c = n;
+    // Scalar up to a multiple of 16, then blocks.
+    for (; c < m && (c & 15); c++) {
+      f32 v = row[c];
+      if (v > thr) thr = replace_root(hv, hi, n, v, c);
+    }
+    for (; c + 16 <= m; c += 16) {
+      v128_t t = wasm_f32x4_splat(thr);
+      v128_t any = wasm_v128_or(
+          wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(row + c), t),
+                       wasm_f32x4_gt(wasm_v128_load(row + c + 4), t)),
+          wasm_v128_or(wasm_f32x4_gt(wasm_v128_load(row + c + 8), t),
+                       wasm_f32x4_gt(wasm_v128_load(row + c + 12), t)));
+      if (!wasm_v128_any_true(any)) continue;
+      for (i32 e = c; e < c + 16; e++) {
+        f32 v = row[e];
+        if (v > thr) thr = replace_root(hv, hi, n, v, e);
       }
     }
-    pop_heap_into(vals + (long)b * k, idx + (long)b * k, hv, hi, n, k);
+    for (; c < m; c++) {
+      f32 v = row[c];
+      if (v > thr) thr = replace_root(hv, hi, n, v, c);
+    }
   }
+  pop_heap_into(vo, io, hv, hi, n, k);
+}
+
+// A value that at least k entries of row[0..m) reach: cut the row into k strips and take the
+// smallest strip maximum (each strip's maximum is a distinct entry at or above it). Strips
+// are whole multiples of 16 columns (the caller ensures m / k >= 16); columns past the last
+// strip are not needed for the bound. Four running maxima keep pmax's latency off the loop.
+// (NaN scores are outside the kernel contract; pmax passes over them.)
+static f32 strip_bound(const f32 *row, i32 m, i32 k) {
+  i32 len = (m / k) & ~15;
+  f32 bound = 0;
+  for (i32 j = 0; j < k; j++) {
+    const f32 *st = row + (long)j * len;
+    v128_t m0 = wasm_v128_load(st), m1 = wasm_v128_load(st + 4);
+    v128_t m2 = wasm_v128_load(st + 8), m3 = wasm_v128_load(st + 12);
+    for (i32 c = 16; c < len; c += 16) {
+      m0 = wasm_f32x4_pmax(m0, wasm_v128_load(st + c));
+      m1 = wasm_f32x4_pmax(m1, wasm_v128_load(st + c + 4));
+      m2 = wasm_f32x4_pmax(m2, wasm_v128_load(st + c + 8));
+      m3 = wasm_f32x4_pmax(m3, wasm_v128_load(st + c + 12));
+    }
+    v128_t mx = wasm_f32x4_pmax(wasm_f32x4_pmax(m0, m1), wasm_f32x4_pmax(m2, m3));
+    mx = wasm_f32x4_pmax(mx, wasm_i32x4_shuffle(mx, mx, 2, 3, 0, 1));
+    mx = wasm_f32x4_pmax(mx, wasm_i32x4_shuffle(mx, mx, 1, 0, 3, 2));
+    f32 s = wasm_f32x4_extract_lane(mx, 0);
+    if (j == 0 || s < bound) bound = s;
+  }
+  return bound;
+}
+
+// Appends to cand the columns of row[0..m) whose value is at least t, in column order, and
+// returns their count. Blocks of 16 with no such column cost one SIMD test; a block with some
+// walks its set bits only.
+static i32 list_at_least(const f32 *row, i32 m, f32 t, i32 *cand) {
+  v128_t vt = wasm_f32x4_splat(t);
+  i32 nc = 0, c = 0;
+  for (; c + 16 <= m; c += 16) {
+    v128_t g0 = wasm_f32x4_ge(wasm_v128_load(row + c), vt);
+    v128_t g1 = wasm_f32x4_ge(wasm_v128_load(row + c + 4), vt);
+    v128_t g2 = wasm_f32x4_ge(wasm_v128_load(row + c + 8), vt);
+    v128_t g3 = wasm_f32x4_ge(wasm_v128_load(row + c + 12), vt);
+    if (!wasm_v128_any_true(wasm_v128_or(wasm_v128_or(g0, g1), wasm_v128_or(g2, g3)))) continue;
+    unsigned bits = wasm_i32x4_bitmask(g0) | wasm_i32x4_bitmask(g1) << 4 |
+                    wasm_i32x4_bitmask(g2) << 8 | wasm_i32x4_bitmask(g3) << 12;
+    for (; bits; bits &= bits - 1) cand[nc++] = c + __builtin_ctz(bits);
+  }
+  for (; c < m; c++)
+    if (row[c] >= t) cand[nc++] = c;
+  return nc;
+}
+
+// Per row of s [B, m]: the k largest (ties to the lower column), descending, in vals/idx.
+// Where a row has at least 16 columns per slot, it is first bounded from below by
+// strip_bound; the columns at or above the bound (at least k of them, holding the row's top k)
+// are listed in column order, and only they enter the heap. A row then costs two SIMD
+// passes, the second from cache, instead of hundreds of heap replacements while the heap's
+// root climbs from the row's first k values. Narrower rows, and rows where fewer than k
+// columns were listed (only possible with NaN scores), are scanned as they are.
+// heap: 2k scratch words; cand: m. Returns how many rows were scanned without a bound, so
+// that tests can see which path ran.
+EXPORT(topk_rows)
+i32 topk_rows(f32 *vals, i32 *idx, const f32 *s, i32 B, i32 m, i32 k, f32 *hv, i32 *hi,
+              i32 *cand) {
+  i32 scanned = 0;
+  for (i32 b = 0; b < B; b++) {
+    const f32 *row = s + (long)b * m;
+    f32 *vo = vals + (long)b * k;
+    i32 *io = idx + (long)b * k;
+    i32 nc = k > 0 && m / k >= 16 ? list_at_least(row, m, strip_bound(row, m, k), cand) : 0;
+    if (nc < k || k == 0) {
+      scanned++;
+      topk_scan(vo, io, row, m, k, hv, hi);
+      continue;
+    }
+    i32 n = 0;
+    for (; n < k; n++) heap_push(hv, hi, n, row[cand[n]], cand[n]);
+    f32 thr = hv[0];
+    for (i32 t = k; t < nc; t++) {
+      f32 v = row[cand[t]];
+      if (v > thr) thr = replace_root(hv, hi, n, v, cand[t]);
+    }
+    pop_heap_into(vo, io, hv, hi, n, k);
+  }
+  return scanned;
 }
 
 // topk_rows over the columns listed in cols[0..nc) (ascending) only: AuxK's dead latents.

@@ -14,6 +14,31 @@ export interface WasmKernels {
     d: number,
   ): void;
   gather_dot(out: number, x: number, idx: number, w: number, B: number, k: number, d: number): void;
+  gather_sum_rows(
+    out: number,
+    vals: number,
+    idx: number,
+    w: number,
+    bias: number,
+    B: number,
+    k: number,
+    d: number,
+    m: number,
+    start: number,
+    order: number,
+    fill: number,
+  ): void;
+  gather_dot_rows(
+    out: number,
+    start: number,
+    order: number,
+    x: number,
+    w: number,
+    m: number,
+    k: number,
+    d: number,
+  ): void;
+  zero_empty_slots(out: number, idx: number, n: number): void;
   scatter_outer_add(
     w: number,
     start: number,
@@ -85,7 +110,8 @@ export interface WasmKernels {
     k: number,
     hv: number,
     hi: number,
-  ): void;
+    cand: number,
+  ): number;
 }
 
 export type WasmKernelName = keyof WasmKernels;
@@ -110,6 +136,9 @@ export const WASM_KERNEL_NAMES: readonly WasmKernelName[] = [
   'centered_squares_f64',
   'topk_rows_listed',
   'topk_rows',
+  'gather_sum_rows',
+  'gather_dot_rows',
+  'zero_empty_slots',
 ];
 
 let compiled: WebAssembly.Module | undefined;

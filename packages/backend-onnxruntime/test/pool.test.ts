@@ -1,11 +1,11 @@
 // The thread pool: how work is split, that splitting changes no result (every pooled kernel is
 // bitwise the same on 1, 2 and 3 threads, and the split really happens), and that a part that
 // fails on a worker becomes an error instead of a hang.
-import { type Backend, Rng, type Tensor } from '@saekit/core';
+import { type Backend, createCpuBackend, Rng, type Tensor } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { Heap } from '../src/heap.js';
 import { createOnnxruntimeBackend, type OnnxruntimeBackend } from '../src/index.js';
-import { slotBalancedRows } from '../src/kernels/scatter-outer-add.js';
+import { ROW_WALK_WEIGHT_BYTES, slotBalancedRows } from '../src/kernels/slot-buckets.js';
 import { split, ThreadPool } from '../src/pool/thread-pool.js';
 import { instantiateKernels, kernelsModule, WASM_KERNEL_NAMES } from '../src/wasm.js';
 
@@ -53,7 +53,7 @@ describe('slotBalancedRows', () => {
 /** Runs every pooled kernel once on shapes that split, returning every output's bytes. */
 async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | Int32Array>> {
   const rng = new Rng(11);
-  const [B, m, d, k] = [700, 3000, 96, 24];
+  const [B, m, d, k] = [700, 3000, 102, 24]; // d: 3 SIMD blocks of 32 and a ragged tail
   const f = (shape: number[], scale = 1) =>
     b.create(
       shape,
@@ -72,7 +72,18 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
     'float32',
     Float32Array.from({ length: m }, (_, i) => (i % 5 === 0 ? 1 : 0)),
   );
+  // A weight past ROW_WALK_WEIGHT_BYTES: the gathers walk it row by row.
+  const [mBig, dBig] = [Math.ceil(ROW_WALK_WEIGHT_BYTES / 4 / 160) + 7, 160];
+  const wBig = f([mBig, dBig]);
+  const idxBig = b.create(
+    [B, k],
+    'int32',
+    Int32Array.from({ length: B * k }, (_, i) => (i % 7 === 3 ? -1 : rng.int(mBig))),
+  );
   const out: Record<string, Tensor> = {
+    gatherSumRows: b.create([B, dBig]),
+    // Stale values where the row walk must write zeros (empty slots).
+    gatherDotRows: b.create([B, k], 'float32', new Float32Array(B * k).fill(7)),
     gatherSum: b.create([B, d]),
     gatherDot: b.create([B, k]),
     topkValues: b.create([B, k]),
@@ -94,6 +105,8 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
     columns: b.create([d]),
     scattered: f([m]),
   };
+  b.gatherSum(out.gatherSumRows, vals, idxBig, wBig, f([dBig]));
+  b.gatherDot(out.gatherDotRows, f([B, dBig]), idxBig, wBig);
   b.gatherSum(out.gatherSum, vals, idx, w, bias);
   b.gatherDot(out.gatherDot, x, idx, w);
   b.topk(out.topkValues, out.topkIndices, scores);
@@ -138,6 +151,8 @@ describe('pooled kernels', () => {
           expect(split).toMatchObject({
             gather_sum: 1,
             gather_dot: 1,
+            gather_sum_rows: 1,
+            gather_dot_rows: 1,
             topk_rows: 1,
             topk_rows_listed: 1,
             scatter_outer_add: 1,
@@ -164,6 +179,25 @@ describe('pooled kernels', () => {
           name,
         ).toBe(true);
       }
+    }
+  });
+
+  it('match the cpu backend, the row walks of large weights included', async () => {
+    const cpu = createCpuBackend();
+    const b = createOnnxruntimeBackend({ threads: 2 });
+    try {
+      const [want, got] = [await pooledOutputs(cpu), await pooledOutputs(b)];
+      for (const name of ['gatherSumRows', 'gatherDotRows', 'gatherSum', 'gatherDot', 'scatter']) {
+        const [g, w] = [got[name], want[name]];
+        let worst = 0;
+        for (let i = 0; i < w.length; i++) {
+          worst = Math.max(worst, Math.abs(g[i] - w[i]) / (1 + Math.abs(w[i])));
+        }
+        expect(worst, name).toBeLessThan(1e-5);
+      }
+    } finally {
+      await b.destroy();
+      await cpu.destroy();
     }
   });
 
