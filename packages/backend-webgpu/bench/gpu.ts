@@ -1,5 +1,5 @@
 // pnpm --filter @saekit/backend-webgpu bench:gpu [-- --peak TFLOPS,GBPS] [--shape d,m,k,B] [--steps n]
-//   [--kernels gpu|software]
+//   [--kernels gpu|software] [--subgroups off]
 //
 // On a GPU, one command gives the adapter, per-kernel times at the design shape against the
 // roofline you pass (e.g. an H100 SXM: --peak 67,3350), with no dead latents and with many,
@@ -33,8 +33,17 @@ if (kernels !== 'auto' && kernels !== 'gpu' && kernels !== 'software') {
   console.error('--kernels wants gpu or software');
   process.exit(2);
 }
+// Subgroups on by default where the adapter has them; `--subgroups off` times the
+// workgroup-memory matmul instead, so one GPU can compare the two paths.
+const subgroupsAt = args.indexOf('--subgroups');
+const subgroupsArg = subgroupsAt < 0 ? 'on' : args[subgroupsAt + 1];
+if (subgroupsArg !== 'on' && subgroupsArg !== 'off') {
+  console.error('--subgroups wants on or off');
+  process.exit(2);
+}
 const result = await runGpuBench({
   kernels,
+  subgroups: subgroupsArg === 'on',
   d,
   m,
   k,

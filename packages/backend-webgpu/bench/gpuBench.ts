@@ -17,6 +17,11 @@ export interface GpuBenchOptions {
   readonly steps?: number;
   /** Kernel set (default 'auto': by the adapter); 'gpu' on llvmpipe counts the GPU set's work. */
   readonly kernels?: 'auto' | 'gpu' | 'software';
+  /**
+   * Let kernels use subgroup operations where the adapter has them (default true); false
+   * runs the GPU set's workgroup-memory matmul, to compare with the subgroup one.
+   */
+  readonly subgroups?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -68,7 +73,8 @@ export interface GpuBenchResult {
     readonly B: number;
   };
   readonly peak: { readonly tflops: number | null; readonly gbps: number | null };
-  readonly matmul: Readonly<Record<string, { ms: number; gflops: number }>>;
+  /** Per product: best time, GFLOP/s and the implementation that ran (`kernel:path` keys). */
+  readonly matmul: Readonly<Record<string, { ms: number; gflops: number; paths: string[] }>>;
   readonly floorMs: number;
   readonly scenarios: readonly ScenarioResult[];
 }
@@ -141,10 +147,13 @@ async function timeMatmuls(be: WebGpuBackend, s: GpuBenchOptions, reps: number) 
       flops: 2 * s.m * s.d,
     },
   };
-  const res: Record<string, { ms: number; gflops: number }> = {};
+  const res: Record<string, { ms: number; gflops: number; paths: string[] }> = {};
   for (const [name, { run, flops }] of Object.entries(variants)) {
+    const before = be.kernelPaths();
     run();
     await be.sync();
+    const after = be.kernelPaths();
+    const paths = [...after.keys()].filter((key) => after.get(key) !== before.get(key));
     let best = Number.POSITIVE_INFINITY;
     for (let r = 0; r < 2; r++) {
       const t0 = performance.now();
@@ -152,7 +161,7 @@ async function timeMatmuls(be: WebGpuBackend, s: GpuBenchOptions, reps: number) 
       await be.sync();
       best = Math.min(best, (performance.now() - t0) / reps);
     }
-    res[name] = { ms: best, gflops: flops / best / 1e6 };
+    res[name] = { ms: best, gflops: flops / best / 1e6, paths };
   }
   for (const t of [x, w, bias, pre, g, v, out]) be.dispose(t);
   return res;
@@ -187,7 +196,7 @@ async function scenario(
     batch.set(rows.subarray((r % distinctRows) * s.d, ((r % distinctRows) + 1) * s.d), r * s.d);
   const config = { dIn: s.d, dSae: s.m, k: s.k, batchSize: s.B, steps: 1000, seed: 0, deadTokens };
   // Wall time and host time on a plain backend (one pass for all dispatches).
-  const be = await createWebGpuBackend({ kernels: kernelSet });
+  const be = await createWebGpuBackend({ kernels: kernelSet, subgroups: s.subgroups !== false });
   const trainer = await Trainer.create(be, config, { initData: batch });
   // Checked as init data; marked as io's dataset marks its batches, so the host time is a
   // real run's (no per-step finite scan).
@@ -213,7 +222,11 @@ async function scenario(
   await be.destroy();
 
   // Per-kernel GPU time on a profiling backend (one pass per dispatch, so a little slower).
-  const prof = await createWebGpuBackend({ kernels: kernelSet, profile: true });
+  const prof = await createWebGpuBackend({
+    kernels: kernelSet,
+    subgroups: s.subgroups !== false,
+    profile: true,
+  });
   let kernelMs: Record<string, number> = {};
   let kernelSource = 'none: the adapter has no timestamp-query';
   if (prof.profiling) {
@@ -277,7 +290,10 @@ function fmt(v: number | null, digits = 1): string {
 export async function runGpuBench(o: GpuBenchOptions): Promise<GpuBenchResult> {
   const log = o.log ?? console.log;
   const steps = o.steps ?? 5;
-  const be = await createWebGpuBackend({ kernels: o.kernels ?? 'auto' });
+  const be = await createWebGpuBackend({
+    kernels: o.kernels ?? 'auto',
+    subgroups: o.subgroups !== false,
+  });
   const kernelSet = be.softwareKernels ? 'software' : 'gpu';
   const limits: Record<string, number> = {};
   for (const l of LIMITS) limits[l] = be.device.limits[l];
@@ -311,7 +327,9 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<GpuBenchResult> {
   const matmul = await timeMatmuls(be, o, kernelSet === 'software' ? 1 : 10);
   await be.destroy();
   for (const [name, r] of Object.entries(matmul)) {
-    log(`  matmul ${name}: ${r.ms.toFixed(2)} ms, ${r.gflops.toFixed(0)} GFLOP/s`);
+    log(
+      `  matmul ${name}: ${r.ms.toFixed(2)} ms, ${r.gflops.toFixed(0)} GFLOP/s (${r.paths.join(' + ')})`,
+    );
   }
   const floorMs = Object.values(matmul)[0].ms;
   const scenarios: ScenarioResult[] = [];

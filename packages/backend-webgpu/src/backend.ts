@@ -49,8 +49,9 @@ export interface WebGpuExtras {
   readonly dispatchCount: number;
   /**
    * Dispatches so far per kernel, keyed `kernel:path` for kernels with several implementations
-   * (topk 'row-scan' / 'radix' / 'two-pass' + 'overflow', matmul 'tiled' / 'blocked', normalizeRows and removeParallel
-   * 'workgroup' / 'row'): what the conformance suite's path check reads.
+   * (topk 'row-scan' / 'radix' / 'two-pass' + 'overflow'; matmul 'subgroup' / 'tiled' /
+   * 'blocked' / 'gemv', split-K as 'subgroup-split-k' / 'split-k'; normalizeRows and
+   * removeParallel 'workgroup' / 'row'): what the conformance suite's path check reads.
    */
   kernelPaths(): ReadonlyMap<string, number>;
   /** Dispatches, bind groups and pipelines created, and submits so far (host-side cost). */

@@ -22,6 +22,11 @@ describe.skipIf(probe.skip)(`bench:gpu (${probe.reason})`, () => {
     expect(r.adapter.description.length).toBeGreaterThan(0);
     expect(r.adapter.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
     expect(Object.keys(r.matmul)).toHaveLength(3);
+    // Each product names the implementation it ran (what a GPU run compares).
+    for (const { paths } of Object.values(r.matmul)) {
+      expect(paths.length).toBeGreaterThan(0);
+      for (const p of paths) expect(p).toMatch(/^(matmul|gemv)/);
+    }
     expect(r.floorMs).toBeGreaterThan(0);
     const [alive, dead] = r.scenarios;
     expect(alive.deadFraction).toBe(0);

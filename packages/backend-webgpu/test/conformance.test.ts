@@ -21,17 +21,21 @@ const groups = CONFORMANCE_GROUPS;
  * columns: on the software set to the radix select when k > 64 as well, on the GPU set to the
  * two-pass select, whose rows with too many candidates are redone by the radix select
  * ('overflow': the constant rows of the wide cases); a one-row matmul is a matrix-vector
- * product on both sets, and the GPU set splits K when the output alone gives too few
- * workgroups.
+ * product on both sets; the GPU set's matmul shares A through subgroup shuffles when the
+ * device has subgroups ('subgroup', llvmpipe's are 8 lanes) and through workgroup memory
+ * otherwise ('tiled'), and splits K when the output alone gives too few workgroups.
  */
-function pathsOf(set: 'software' | 'gpu'): KernelPaths {
+function pathsOf(set: 'software' | 'gpu', subgroups: boolean): KernelPaths {
   const row = set === 'software';
+  const tiled = subgroups
+    ? ['matmul:subgroup', 'matmul:subgroup-split-k']
+    : ['matmul:tiled', 'matmul:split-k'];
   return {
     declared: [
       'topk:row-scan',
       ...(row ? ['topk:radix'] : ['topk:two-pass', 'topk:overflow']),
       'matmul:gemv',
-      ...(row ? ['matmul:blocked'] : ['matmul:tiled', 'matmul:split-k']),
+      ...(row ? ['matmul:blocked'] : tiled),
       row ? 'normalizeRows:row' : 'normalizeRows:workgroup',
       row ? 'removeParallel:row' : 'removeParallel:workgroup',
       row ? 'gatherDot:thread' : 'gatherDot:lanes',
@@ -47,7 +51,7 @@ describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
   describeBackendConformance(`webgpu (${probe.reason})`, () => createWebGpuBackend(), {
     groups,
     large: true,
-    paths: pathsOf(auto),
+    paths: pathsOf(auto, auto === 'gpu' && probe.subgroups),
   });
   // The other kernel set on the same adapter (on llvmpipe: the GPU variants, with workgroup
   // tiles, radix select, lane groups and subgroups), the whole suite, so CI without a GPU
@@ -59,7 +63,16 @@ describe.skipIf(probe.skip)(`webgpu adapter: ${probe.reason}`, () => {
     {
       groups,
       large: true,
-      paths: pathsOf(other),
+      paths: pathsOf(other, other === 'gpu' && probe.subgroups),
     },
   );
+  // The GPU set without subgroups (workgroup-memory matmul and gatherDot reduction), which an
+  // adapter with subgroups would otherwise never run: the whole suite again.
+  if (probe.subgroups) {
+    describeBackendConformance(
+      `webgpu, gpu kernel set without subgroups (${probe.reason})`,
+      () => createWebGpuBackend({ kernels: 'gpu', subgroups: false }),
+      { groups, large: true, paths: pathsOf('gpu', false) },
+    );
+  }
 });
