@@ -90,18 +90,42 @@ void gather_sum(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f
 // gather_sum over rows [0, B) of one part, walking weight rows instead of slots: the part's
 // slots are bucketed by weight row (start/order/fill: bucket_rows scratch for m rows and
 // B * k slots), then each row of w is read once and added into every out row that uses it,
-// while those out rows sit in cache. Each out[b] sums its slots in increasing weight-row
-// order (a row used twice: in slot order), whatever the split into parts.
+// 32 columns at a time held in eight SIMD registers. Each out[b] sums its slots in
+// increasing weight-row order (a row used twice: in slot order), whatever the split.
 EXPORT(gather_sum_rows)
 void gather_sum_rows(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f32 *bias,
                      i32 B, i32 k, i32 d, i32 m, i32 *start, i32 *order, i32 *fill) {
   bucket_rows(idx, B * k, m, start, order, fill);
   for (i32 b = 0; b < B; b++) start_row(out + (long)b * d, bias, d);
+  i32 wide = d & ~31;
   for (i32 r = 0; r < m; r++) {
+    i32 from = start[r], to = start[r + 1];
+    if (from == to) continue;
     const f32 *wr = w + (long)r * d;
-    for (i32 t = start[r]; t < start[r + 1]; t++) {
+    for (i32 c = 0; c < wide; c += 32) {
+      const f32 *q = wr + c;
+      v128_t w0 = wasm_v128_load(q), w1 = wasm_v128_load(q + 4);
+      v128_t w2 = wasm_v128_load(q + 8), w3 = wasm_v128_load(q + 12);
+      v128_t w4 = wasm_v128_load(q + 16), w5 = wasm_v128_load(q + 20);
+      v128_t w6 = wasm_v128_load(q + 24), w7 = wasm_v128_load(q + 28);
+      for (i32 t = from; t < to; t++) {
+        i32 s = order[t];
+        f32 *o = out + (long)(s / k) * d + c;
+        v128_t v = wasm_f32x4_splat(vals[s]);
+        wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), wasm_f32x4_mul(v, w0)));
+        wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), wasm_f32x4_mul(v, w1)));
+        wasm_v128_store(o + 8, wasm_f32x4_add(wasm_v128_load(o + 8), wasm_f32x4_mul(v, w2)));
+        wasm_v128_store(o + 12, wasm_f32x4_add(wasm_v128_load(o + 12), wasm_f32x4_mul(v, w3)));
+        wasm_v128_store(o + 16, wasm_f32x4_add(wasm_v128_load(o + 16), wasm_f32x4_mul(v, w4)));
+        wasm_v128_store(o + 20, wasm_f32x4_add(wasm_v128_load(o + 20), wasm_f32x4_mul(v, w5)));
+        wasm_v128_store(o + 24, wasm_f32x4_add(wasm_v128_load(o + 24), wasm_f32x4_mul(v, w6)));
+        wasm_v128_store(o + 28, wasm_f32x4_add(wasm_v128_load(o + 28), wasm_f32x4_mul(v, w7)));
+      }
+    }
+    if (wide == d) continue;
+    for (i32 t = from; t < to; t++) {
       i32 s = order[t];
-      axpy(out + (long)(s / k) * d, wr, vals[s], d);
+      axpy(out + (long)(s / k) * d + wide, wr + wide, vals[s], d - wide);
     }
   }
 }

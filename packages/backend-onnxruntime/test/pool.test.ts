@@ -73,7 +73,7 @@ async function pooledOutputs(b: Backend): Promise<Record<string, Float32Array | 
     Float32Array.from({ length: m }, (_, i) => (i % 5 === 0 ? 1 : 0)),
   );
   // A weight past ROW_WALK_WEIGHT_BYTES: the gathers walk it row by row.
-  const [mBig, dBig] = [Math.ceil(ROW_WALK_WEIGHT_BYTES / 4 / 160) + 7, 160];
+  const [mBig, dBig] = [Math.ceil(ROW_WALK_WEIGHT_BYTES / 4 / 166) + 7, 166]; // 5 blocks of 32 and a tail
   const wBig = f([mBig, dBig]);
   const idxBig = b.create(
     [B, k],
