@@ -47,11 +47,6 @@ interface TorchResult {
   readonly threads: number;
 }
 
-/** PyTorch's step at the target shape takes tens of seconds on 2 shared cores: time one. */
-function torchSteps(shape: BenchShape): number {
-  return shape.batchSize * shape.dSae * shape.dIn >= 2 ** 32 ? 1 : steps;
-}
-
 function runTorch(
   shape: BenchShape,
   encoderBackward: 'sparse' | 'dense',
@@ -65,9 +60,10 @@ function runTorch(
         '--threads',
         threads,
         '--steps',
-        torchSteps(shape),
+        steps,
+        // The same statistic as saekit's: the faster of two rounds of `steps` steps each.
         '--rounds',
-        torchSteps(shape) > 1 ? 2 : 1,
+        2,
       ],
       ...['--encoder-backward', encoderBackward],
     ].map(String),
