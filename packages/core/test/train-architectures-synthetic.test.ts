@@ -1,15 +1,14 @@
 import {
   createCpuBackend,
   featureAbsorption,
-  featureRecovery,
   Sae,
-  type StepMetrics,
   SyntheticActivations,
   type SyntheticOptions,
   type TrainConfigInput,
   Trainer,
 } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
+import { jumpreluTargetL0Three, type Outcome, recoveryData, train } from './synthetic-train.js';
 
 /**
  * Synthetic ground truth for the architectures beyond Top-K. Each run prints one `figures`
@@ -17,78 +16,14 @@ import { describe, expect, it } from 'vitest';
  * `pnpm --filter @saekit/core exec vitest run test/train-architectures-synthetic.test.ts`.
  */
 
-interface Outcome {
-  readonly name: string;
-  /** Mean over the last 100 steps. */
-  readonly l0: number;
-  readonly fvu: number;
-  readonly recovered: number;
-  readonly mmcs: number;
-  /** Fraction of dead latents, mean over the last 100 steps. */
-  readonly dead: number;
-  readonly weights: Awaited<ReturnType<Trainer['exportWeights']>>;
-  /** The training stream, to draw unseen tokens from after training. */
-  readonly source: SyntheticActivations;
-}
-
-async function train(
-  name: string,
-  data: SyntheticOptions,
-  config: TrainConfigInput,
-): Promise<Outcome> {
-  const source = new SyntheticActivations(data);
-  const t = await Trainer.create(createCpuBackend(), config);
-  const tail: StepMetrics[] = [];
-  await t.train(source, {
-    onStep: (m) => {
-      tail.push(m);
-      if (tail.length > 100) tail.shift();
-    },
-  });
-  const weights = await t.exportWeights();
-  t.dispose();
-  const r = featureRecovery(weights.wDec, source.dictionary, data.dIn);
-  const mean = (f: (m: StepMetrics) => number) => tail.reduce((a, m) => a + f(m), 0) / tail.length;
-  const out = {
-    name,
-    l0: mean((m) => m.l0),
-    fvu: mean((m) => m.fvu),
-    recovered: r.recoveredFraction,
-    mmcs: r.mmcs,
-    dead: mean((m) => m.deadFraction),
-    weights,
-    source,
-  };
-  const { weights: _, source: __, ...figures } = out;
-  process.stdout.write(`figures ${JSON.stringify(figures)}\n`);
-  return out;
-}
-
 describe('JumpReLU and ReLU + L1 on synthetic ground truth', () => {
   // d = 32, 128 true features, ~3 active per token; m = 128 latents, 1000 steps of 256 tokens.
-  const data: SyntheticOptions = {
-    dIn: 32,
-    nFeatures: 128,
-    activePerToken: 3,
-    frequencyExponent: 0.3,
-    correlatedPairs: 0,
-    batchSize: 256,
-    seed: 1,
-  };
+  const data = recoveryData(1);
   const shape = { dIn: 32, dSae: 128, batchSize: 256, steps: 1000, lr: 0.01, seed: 0 } as const;
 
   it('JumpReLU with targetL0 = 3 reaches L0 within ±15%; the pre-activation loss keeps latents alive', async () => {
     const topk = await train('topk k=3', data, { ...shape, k: 3 });
-    // JumpReLU's θ climbs slowly (log-space steps of about lr each): it gets 2000 steps.
-    const jumpShape: TrainConfigInput = {
-      ...shape,
-      steps: 2000,
-      architecture: 'jumprelu',
-      targetL0: 3,
-      l0Coefficient: 30,
-      jumpreluBandwidth: 0.3,
-      jumpreluInitThreshold: 0.5,
-    };
+    const jumpShape: TrainConfigInput = { ...shape, ...jumpreluTargetL0Three };
     const plain = await train('jumprelu targetL0=3', data, jumpShape);
     const jump = await train('jumprelu targetL0=3 pre-act 0.1', data, {
       ...jumpShape,
@@ -106,7 +41,53 @@ describe('JumpReLU and ReLU + L1 on synthetic ground truth', () => {
     // pinned at 0.3 so that it cannot widen silently.
     expect(topk.recovered).toBeGreaterThan(0.9);
     expect(jump.recovered).toBeGreaterThan(topk.recovered - 0.3);
+    // BatchTopK, whose sparsity is not per token either, lands near JumpReLU with the same steps
+    // (measured 0.68 against 0.70 here; 0.73 and 0.76 against 0.67 and 0.72 on data seeds 2
+    // and 3, see the README): JumpReLU is pinned within 0.05 of it on this seed.
+    const btk = await train('batchtopk k=3', data, {
+      ...shape,
+      k: 3,
+      steps: 2000,
+      architecture: 'batchtopk',
+    });
+    expect(btk.l0).toBeCloseTo(3, 1);
+    for (const o of [plain, jump]) expect(o.recovered).toBeGreaterThan(btk.recovered - 0.05);
   }, 900_000);
+
+  it("JumpReLU started from a trained Top-K's weights keeps its features, at a lower FVU", async () => {
+    // The gap above is in the path, not in JumpReLU's loss: at Top-K's dictionary the JumpReLU
+    // objective stays put (measured 0.92 recovered against Top-K's 0.94, FVU 0.18 against 0.21).
+    const topk = await train('topk k=3', data, { ...shape, k: 3 });
+    // θ₀ = 1.5 (scaled units) is about where a JumpReLU trained here settles its thresholds.
+    const config: TrainConfigInput = {
+      ...shape,
+      architecture: 'jumprelu',
+      targetL0: 3,
+      l0Coefficient: 30,
+      jumpreluBandwidth: 0.3,
+      jumpreluInitThreshold: 1.5,
+      sparsityWarmupSteps: 0,
+    };
+    // A fresh JumpReLU trainer's state (its θ at θ₀, zero Adam moments) with Top-K's trained
+    // parameters and input scale in place of its own.
+    const fresh = await Trainer.create(createCpuBackend(), config);
+    const first = await new SyntheticActivations(data)[Symbol.asyncIterator]().next();
+    fresh.initialize(first.value as Float32Array);
+    const start = await fresh.saveState();
+    fresh.dispose();
+    const arrays = { ...start.arrays };
+    for (const name of ['wEnc', 'bEnc', 'wDec', 'bDec']) arrays[name] = topk.state.arrays[name]!;
+    const { inputScale, targetScale } = topk.state.meta;
+    const meta = { ...start.meta, inputScale: inputScale!, targetScale: targetScale! };
+    const warm = await train('jumprelu targetL0=3 from topk', data, config, {
+      ...start,
+      meta,
+      arrays,
+    });
+    expect(Math.abs(warm.l0 / 3 - 1)).toBeLessThan(0.15);
+    expect(warm.recovered).toBeGreaterThan(0.9);
+    expect(warm.fvu).toBeLessThan(topk.fvu);
+  }, 600_000);
 
   it('ReLU + L1 (λ = 3) recovers as many features as Top-K at its own L0', async () => {
     const std = await train('standard l1=3', data, {
