@@ -61,6 +61,11 @@ static inline f32 dot(const f32 *restrict a, const f32 *restrict b, i32 d) {
 
 void bucket_rows(const i32 *idx, i32 n, i32 m, i32 *start, i32 *order, i32 *fill);
 
+// Slots per group in the register-blocked row walks: a group's rows of x (or out) stay in L1
+// while the walk passes over their 32-column blocks; a row's whole slot list would not once
+// it runs to hundreds (AuxK's k_aux), and each block would fetch every row again.
+#define SLOT_GROUP 8
+
 // o[0..d) = bias, or 0 without one: where a gather's sum starts.
 static inline void start_row(f32 *o, const f32 *bias, i32 d) {
   if (bias) {
@@ -90,8 +95,9 @@ void gather_sum(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f
 // gather_sum over rows [0, B) of one part, walking weight rows instead of slots: the part's
 // slots are bucketed by weight row (start/order/fill: bucket_rows scratch for m rows and
 // B * k slots), then each row of w is read once and added into every out row that uses it,
-// 32 columns at a time held in eight SIMD registers. Each out[b] sums its slots in
-// increasing weight-row order (a row used twice: in slot order), whatever the split.
+// 32 columns at a time held in eight SIMD registers, SLOT_GROUP slots at a time. Each out[b]
+// sums its slots in increasing weight-row order (a row used twice: in slot order), whatever
+// the split.
 EXPORT(gather_sum_rows)
 void gather_sum_rows(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, const f32 *bias,
                      i32 B, i32 k, i32 d, i32 m, i32 *start, i32 *order, i32 *fill) {
@@ -99,33 +105,33 @@ void gather_sum_rows(f32 *out, const f32 *vals, const i32 *idx, const f32 *w, co
   for (i32 b = 0; b < B; b++) start_row(out + (long)b * d, bias, d);
   i32 wide = d & ~31;
   for (i32 r = 0; r < m; r++) {
-    i32 from = start[r], to = start[r + 1];
-    if (from == to) continue;
     const f32 *wr = w + (long)r * d;
-    for (i32 c = 0; c < wide; c += 32) {
-      const f32 *q = wr + c;
-      v128_t w0 = wasm_v128_load(q), w1 = wasm_v128_load(q + 4);
-      v128_t w2 = wasm_v128_load(q + 8), w3 = wasm_v128_load(q + 12);
-      v128_t w4 = wasm_v128_load(q + 16), w5 = wasm_v128_load(q + 20);
-      v128_t w6 = wasm_v128_load(q + 24), w7 = wasm_v128_load(q + 28);
-      for (i32 t = from; t < to; t++) {
-        i32 s = order[t];
-        f32 *o = out + (long)(s / k) * d + c;
-        v128_t v = wasm_f32x4_splat(vals[s]);
-        wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), wasm_f32x4_mul(v, w0)));
-        wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), wasm_f32x4_mul(v, w1)));
-        wasm_v128_store(o + 8, wasm_f32x4_add(wasm_v128_load(o + 8), wasm_f32x4_mul(v, w2)));
-        wasm_v128_store(o + 12, wasm_f32x4_add(wasm_v128_load(o + 12), wasm_f32x4_mul(v, w3)));
-        wasm_v128_store(o + 16, wasm_f32x4_add(wasm_v128_load(o + 16), wasm_f32x4_mul(v, w4)));
-        wasm_v128_store(o + 20, wasm_f32x4_add(wasm_v128_load(o + 20), wasm_f32x4_mul(v, w5)));
-        wasm_v128_store(o + 24, wasm_f32x4_add(wasm_v128_load(o + 24), wasm_f32x4_mul(v, w6)));
-        wasm_v128_store(o + 28, wasm_f32x4_add(wasm_v128_load(o + 28), wasm_f32x4_mul(v, w7)));
+    for (i32 g0 = start[r], end = start[r + 1]; g0 < end; g0 += SLOT_GROUP) {
+      i32 g1 = g0 + SLOT_GROUP < end ? g0 + SLOT_GROUP : end;
+      for (i32 c = 0; c < wide; c += 32) {
+        const f32 *q = wr + c;
+        v128_t w0 = wasm_v128_load(q), w1 = wasm_v128_load(q + 4);
+        v128_t w2 = wasm_v128_load(q + 8), w3 = wasm_v128_load(q + 12);
+        v128_t w4 = wasm_v128_load(q + 16), w5 = wasm_v128_load(q + 20);
+        v128_t w6 = wasm_v128_load(q + 24), w7 = wasm_v128_load(q + 28);
+        for (i32 t = g0; t < g1; t++) {
+          i32 s = order[t];
+          f32 *o = out + (long)(s / k) * d + c;
+          v128_t v = wasm_f32x4_splat(vals[s]);
+          wasm_v128_store(o, wasm_f32x4_add(wasm_v128_load(o), wasm_f32x4_mul(v, w0)));
+          wasm_v128_store(o + 4, wasm_f32x4_add(wasm_v128_load(o + 4), wasm_f32x4_mul(v, w1)));
+          wasm_v128_store(o + 8, wasm_f32x4_add(wasm_v128_load(o + 8), wasm_f32x4_mul(v, w2)));
+          wasm_v128_store(o + 12, wasm_f32x4_add(wasm_v128_load(o + 12), wasm_f32x4_mul(v, w3)));
+          wasm_v128_store(o + 16, wasm_f32x4_add(wasm_v128_load(o + 16), wasm_f32x4_mul(v, w4)));
+          wasm_v128_store(o + 20, wasm_f32x4_add(wasm_v128_load(o + 20), wasm_f32x4_mul(v, w5)));
+          wasm_v128_store(o + 24, wasm_f32x4_add(wasm_v128_load(o + 24), wasm_f32x4_mul(v, w6)));
+          wasm_v128_store(o + 28, wasm_f32x4_add(wasm_v128_load(o + 28), wasm_f32x4_mul(v, w7)));
+        }
       }
-    }
-    if (wide == d) continue;
-    for (i32 t = from; t < to; t++) {
-      i32 s = order[t];
-      axpy(out + (long)(s / k) * d + wide, wr + wide, vals[s], d - wide);
+      for (i32 t = g0; wide < d && t < g1; t++) {
+        i32 s = order[t];
+        axpy(out + (long)(s / k) * d + wide, wr + wide, vals[s], d - wide);
+      }
     }
   }
 }
@@ -168,49 +174,49 @@ void zero_empty_slots(f32 *out, const i32 *idx, i32 n) {
 
 // w[r] += sum over the slots s listed in order[start[r]..start[r+1]) of vals[s] * x[s / k]:
 // the slots were bucketed by target row by the caller, so each row of w is read and written
-// once, in a fixed order (reproducible). A row is updated 32 columns at a time, held in eight
-// SIMD registers across all its slots, so that a slot costs loads of x only; every element
-// still adds its slots in slot order, as a row-at-a-time axpy would.
+// once per group of SLOT_GROUP slots, in a fixed order (reproducible). A group updates 32
+// columns at a time, held in eight SIMD registers across its slots; every element still adds
+// its slots in slot order, as a row-at-a-time axpy would.
 EXPORT(scatter_outer_add)
 void scatter_outer_add(f32 *w, const i32 *start, const i32 *order, const f32 *vals,
                        const f32 *x, i32 m, i32 k, i32 d) {
   i32 wide = d & ~31;
   for (i32 r = 0; r < m; r++) {
-    i32 from = start[r], to = start[r + 1];
-    if (from == to) continue;
     f32 *wr = w + (long)r * d;
-    for (i32 c = 0; c < wide; c += 32) {
-      f32 *o = wr + c;
-      v128_t a0 = wasm_v128_load(o), a1 = wasm_v128_load(o + 4);
-      v128_t a2 = wasm_v128_load(o + 8), a3 = wasm_v128_load(o + 12);
-      v128_t a4 = wasm_v128_load(o + 16), a5 = wasm_v128_load(o + 20);
-      v128_t a6 = wasm_v128_load(o + 24), a7 = wasm_v128_load(o + 28);
-      for (i32 t = from; t < to; t++) {
-        i32 s = order[t];
-        const f32 *xr = x + (long)(s / k) * d + c;
-        v128_t v = wasm_f32x4_splat(vals[s]);
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(xr)));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(xr + 4)));
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(xr + 8)));
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(xr + 12)));
-        a4 = wasm_f32x4_add(a4, wasm_f32x4_mul(v, wasm_v128_load(xr + 16)));
-        a5 = wasm_f32x4_add(a5, wasm_f32x4_mul(v, wasm_v128_load(xr + 20)));
-        a6 = wasm_f32x4_add(a6, wasm_f32x4_mul(v, wasm_v128_load(xr + 24)));
-        a7 = wasm_f32x4_add(a7, wasm_f32x4_mul(v, wasm_v128_load(xr + 28)));
+    for (i32 g0 = start[r], end = start[r + 1]; g0 < end; g0 += SLOT_GROUP) {
+      i32 g1 = g0 + SLOT_GROUP < end ? g0 + SLOT_GROUP : end;
+      for (i32 c = 0; c < wide; c += 32) {
+        f32 *o = wr + c;
+        v128_t a0 = wasm_v128_load(o), a1 = wasm_v128_load(o + 4);
+        v128_t a2 = wasm_v128_load(o + 8), a3 = wasm_v128_load(o + 12);
+        v128_t a4 = wasm_v128_load(o + 16), a5 = wasm_v128_load(o + 20);
+        v128_t a6 = wasm_v128_load(o + 24), a7 = wasm_v128_load(o + 28);
+        for (i32 t = g0; t < g1; t++) {
+          i32 s = order[t];
+          const f32 *xr = x + (long)(s / k) * d + c;
+          v128_t v = wasm_f32x4_splat(vals[s]);
+          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(xr)));
+          a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(xr + 4)));
+          a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(xr + 8)));
+          a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(xr + 12)));
+          a4 = wasm_f32x4_add(a4, wasm_f32x4_mul(v, wasm_v128_load(xr + 16)));
+          a5 = wasm_f32x4_add(a5, wasm_f32x4_mul(v, wasm_v128_load(xr + 20)));
+          a6 = wasm_f32x4_add(a6, wasm_f32x4_mul(v, wasm_v128_load(xr + 24)));
+          a7 = wasm_f32x4_add(a7, wasm_f32x4_mul(v, wasm_v128_load(xr + 28)));
+        }
+        wasm_v128_store(o, a0);
+        wasm_v128_store(o + 4, a1);
+        wasm_v128_store(o + 8, a2);
+        wasm_v128_store(o + 12, a3);
+        wasm_v128_store(o + 16, a4);
+        wasm_v128_store(o + 20, a5);
+        wasm_v128_store(o + 24, a6);
+        wasm_v128_store(o + 28, a7);
       }
-      wasm_v128_store(o, a0);
-      wasm_v128_store(o + 4, a1);
-      wasm_v128_store(o + 8, a2);
-      wasm_v128_store(o + 12, a3);
-      wasm_v128_store(o + 16, a4);
-      wasm_v128_store(o + 20, a5);
-      wasm_v128_store(o + 24, a6);
-      wasm_v128_store(o + 28, a7);
-    }
-    if (wide == d) continue;
-    for (i32 t = from; t < to; t++) {
-      i32 s = order[t];
-      axpy(wr + wide, x + (long)(s / k) * d + wide, vals[s], d - wide);
+      for (i32 t = g0; wide < d && t < g1; t++) {
+        i32 s = order[t];
+        axpy(wr + wide, x + (long)(s / k) * d + wide, vals[s], d - wide);
+      }
     }
   }
 }
