@@ -39,6 +39,21 @@ type Sgemm = (
   ldc: number,
 ) => void;
 
+type Sgemv = (
+  order: number,
+  trans: number,
+  M: number,
+  N: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  x: Float32Array,
+  incX: number,
+  beta: number,
+  y: Float32Array,
+  incY: number,
+) => void;
+
 interface KoffiLib {
   func(signature: string): (...args: unknown[]) => unknown;
 }
@@ -49,6 +64,8 @@ interface Koffi {
 /** A loaded library: its sgemm, and the reasons the candidates before it failed. */
 export interface LoadedCblas {
   readonly sgemm: Sgemm;
+  /** cblas_sgemv where the library exports it: products with one output row. */
+  readonly sgemv?: Sgemv;
   readonly library: string;
   /** e.g. 'OpenBLAS 0.3.21 (Cooperlake)', or the library's file name where it cannot say. */
   readonly description: string;
@@ -111,6 +128,10 @@ export function loadCblas(
       reasons.push(`${library}: loads but has no cblas_sgemm`);
       continue;
     }
+    const sgemv = optional(
+      lib,
+      'void cblas_sgemv(int order, int trans, int M, int N, float alpha, const float *a, int lda, const float *x, int incX, float beta, float *y, int incY)',
+    );
     const config = optional(lib, 'const char *openblas_get_config()');
     const core = optional(lib, 'const char *openblas_get_corename()');
     const description =
@@ -123,6 +144,7 @@ export function loadCblas(
       optional(lib, 'void bli_thread_set_num_threads(long n)');
     return {
       sgemm: sgemm as Sgemm,
+      sgemv: sgemv as Sgemv | undefined,
       library,
       description,
       setThreads: threads === undefined ? undefined : (n) => void threads(n),
@@ -149,6 +171,8 @@ export function cblasLabel(lib: LoadedCblas): string {
  * development machine, OpenBLAS's sgemm ran the [4096,768]×[768,16384] encoder product at
  * 1.6–1.9× MLAS's speed (README: benchmark), the gap onnxruntime#15908 reports on AMD CPUs.
  * A bias is broadcast into out's rows first (on the pool's threads) and added with beta = 1.
+ * A product with one output row (∂b_dec = −W_encᵀ·∂b_enc in every Top-K step) runs as sgemv:
+ * sgemm would first pack all of b, a copy as large as the [m, d] weight, for one row.
  */
 export class CblasGemm implements GemmProvider {
   readonly variant = 'cblas';
@@ -170,22 +194,43 @@ export class CblasGemm implements GemmProvider {
       ctx.fillRows(out, bias, M, N);
       beta = 1;
     }
-    this.lib.sgemm(
-      ROW_MAJOR,
-      transA ? TRANS : NO_TRANS,
-      transB ? TRANS : NO_TRANS,
-      M,
-      N,
-      K,
-      alpha,
-      ctx.f32(a),
-      ac,
-      ctx.f32(b),
-      bc,
-      beta,
-      o,
-      N,
-    );
+    const { sgemv } = this.lib;
+    if (M === 1 && N > 0 && K > 0 && sgemv !== undefined) {
+      // op(a) is one contiguous row of K whether a is [1, K] or [K, 1]. b as stored is
+      // [K, N] (out = bᵀ·a: Trans) or, with transB, [N, K] (out = b·a: NoTrans).
+      const bm = ctx.f32(b);
+      sgemv(
+        ROW_MAJOR,
+        transB ? NO_TRANS : TRANS,
+        p.br,
+        bc,
+        alpha,
+        bm,
+        bc,
+        ctx.f32(a),
+        1,
+        beta,
+        o,
+        1,
+      );
+    } else {
+      this.lib.sgemm(
+        ROW_MAJOR,
+        transA ? TRANS : NO_TRANS,
+        transB ? TRANS : NO_TRANS,
+        M,
+        N,
+        K,
+        alpha,
+        ctx.f32(a),
+        ac,
+        ctx.f32(b),
+        bc,
+        beta,
+        o,
+        N,
+      );
+    }
     if (accumulate && bias !== undefined) addBiasRows(o, ctx.f32(bias), M, N);
   }
 
