@@ -567,20 +567,34 @@ void column_sums_f64(const f32 *x, i32 R, i32 C, i32 br, double *out) {
   }
 }
 
-// out[b] = sum over block b's rows and every column of (x[r, c] - mean[c])^2, in double.
+// out[b] = sum over block b's rows and every column of (x[r, c] - mean[c])^2, in double:
+// f64x2 lanes over columns (two accumulators of two columns each), added across lanes at the
+// end of the block, the columns past the last multiple of 4 in scalar double.
 EXPORT(centered_squares_f64)
 void centered_squares_f64(const f32 *x, i32 R, i32 C, i32 br, const double *mean, double *out) {
+  i32 wide = C & ~3;
   for (i32 b0 = 0; b0 < R; b0 += br) {
     i32 b1 = b0 + br < R ? b0 + br : R;
-    double total = 0;
+    v128_t s0 = wasm_f64x2_splat(0), s1 = s0;
+    double tail = 0;
     for (i32 r = b0; r < b1; r++) {
       const f32 *row = x + (long)r * C;
-      for (i32 c = 0; c < C; c++) {
+      for (i32 c = 0; c < wide; c += 4) {
+        v128_t v = wasm_v128_load(row + c);
+        v128_t lo = wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(v), wasm_v128_load(mean + c));
+        v128_t hi = wasm_f64x2_sub(
+            wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)),
+            wasm_v128_load(mean + c + 2));
+        s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(lo, lo));
+        s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(hi, hi));
+      }
+      for (i32 c = wide; c < C; c++) {
         double e = row[c] - mean[c];
-        total += e * e;
+        tail += e * e;
       }
     }
-    out[b0 / br] = total;
+    v128_t s = wasm_f64x2_add(s0, s1);
+    out[b0 / br] = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1) + tail;
   }
 }
 
