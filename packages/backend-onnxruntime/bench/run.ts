@@ -9,6 +9,10 @@
 //   --no-cpu                      skip the reference cpu backend
 //   --gemm auto,mlas              products on CBLAS where one loads (auto) and on ORT's MLAS,
 //                                 side by side (default both)
+//   --dead-tokens N               both sides call a latent dead after N tokens without firing
+//                                 (default 10 M, the trainer's default for a long run: nothing
+//                                 dies in a bench and AuxK never runs; 1 kills every latent
+//                                 that missed the last batch, timing AuxK on both sides)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -36,6 +40,9 @@ const configs = (arg('--config') ?? 'target,medium,small').split(',') as Config[
 const steps = Number(arg('--steps') ?? 3);
 const threads = Number(arg('--threads') ?? availableParallelism());
 const gemms = (arg('--gemm') ?? 'auto,mlas').split(',') as ('auto' | 'cblas' | 'mlas')[];
+// Passed to both sides: left to each, saekit's trainer would shorten it for a short run
+// (1/20 of its tokens) while torch_step.py keeps 10 M.
+const deadTokens = Number(arg('--dead-tokens') ?? 10_000_000);
 const python =
   process.env.SAEKIT_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
@@ -45,6 +52,7 @@ interface TorchResult {
   readonly floorMs: number;
   readonly tokensPerSecond: number;
   readonly threads: number;
+  readonly deadFraction: number;
 }
 
 function runTorch(
@@ -66,6 +74,7 @@ function runTorch(
         2,
       ],
       ...['--encoder-backward', encoderBackward],
+      ...['--dead-tokens', deadTokens],
     ].map(String),
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
@@ -76,9 +85,10 @@ function runTorch(
 
 function line(
   label: string,
-  r: { tokensPerSecond: number; stepMs: number; floorMs: number },
+  r: { tokensPerSecond: number; stepMs: number; floorMs: number; deadFraction: number },
 ): string {
-  return `${label}: ${Math.round(r.tokensPerSecond)} tokens/s, step ${r.stepMs.toFixed(1)} ms, floor ${r.floorMs.toFixed(1)} ms, ratio ${(r.stepMs / r.floorMs).toFixed(2)}`;
+  const dead = r.deadFraction > 0 ? `, ${(r.deadFraction * 100).toFixed(1)}% dead (AuxK on)` : '';
+  return `${label}: ${Math.round(r.tokensPerSecond)} tokens/s, step ${r.stepMs.toFixed(1)} ms, floor ${r.floorMs.toFixed(1)} ms, ratio ${(r.stepMs / r.floorMs).toFixed(2)}${dead}`;
 }
 
 async function main(): Promise<void> {
@@ -94,6 +104,7 @@ async function main(): Promise<void> {
         steps,
         rounds: 2,
         kernelTimes: true,
+        deadTokens,
       });
       await ort.destroy();
       const variant = ort.descriptor.variant ?? gemm;
@@ -104,7 +115,12 @@ async function main(): Promise<void> {
     if (o === undefined) throw new Error('--gemm named no variant');
     if (!process.argv.includes('--no-cpu') && config !== 'target') {
       const cpu = createCpuBackend();
-      const c = await benchmarkTrainingStep(cpu, shape, { warmupSteps: 1, steps, rounds: 2 });
+      const c = await benchmarkTrainingStep(cpu, shape, {
+        warmupSteps: 1,
+        steps,
+        rounds: 2,
+        deadTokens,
+      });
       await cpu.destroy();
       console.log(line(`cpu ${config}`, c));
       rows.push({ config, device: cpu.descriptor.device, ...c });

@@ -71,6 +71,7 @@ def main() -> None:
     }
     opt = torch.optim.Adam(params.values(), lr=1e-4)
     stale = torch.zeros(m, dtype=torch.long)
+    last_dead = 0.0
 
     def encode_selected(xt: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
         # pre[b, j] = <xt[b], W_enc[idx[b, j]]> + b_enc[idx[b, j]], differentiable in the
@@ -82,7 +83,7 @@ def main() -> None:
         return F.embedding_bag(idx, params["w_dec"], per_sample_weights=vals, mode="sum")
 
     def step() -> float:
-        nonlocal stale
+        nonlocal stale, last_dead
         opt.zero_grad(set_to_none=True)
         xt = x - params["b_dec"]
         if a.encoder_backward == "dense":
@@ -100,6 +101,7 @@ def main() -> None:
         fvu = e.pow(2).sum() / den
         loss = fvu
         dead = stale > a.dead_tokens
+        last_dead = float(dead.float().mean())
         if bool(dead.any()):
             with torch.no_grad():
                 masked = pre.detach().masked_fill(~dead, float("-inf"))
@@ -157,6 +159,7 @@ def main() -> None:
                 "floorMs": floor_ms,
                 "ratio": step_ms / floor_ms,
                 "tokensPerSecond": B * 1000 / step_ms,
+                "deadFraction": last_dead,
             }
         )
     )

@@ -20,6 +20,24 @@ describe('benchmarkTrainingStep', () => {
     }
   });
 
+  it('deadTokens makes latents that missed a batch dead, so the timed steps run AuxK', async () => {
+    const shape = { dIn: 16, dSae: 256, k: 2, batchSize: 16 }; // 32 firings: most latents miss
+    const opts = { warmupSteps: 1, steps: 2, rounds: 1 };
+    const alive = await benchmarkTrainingStep(createCpuBackend(), shape, {
+      ...opts,
+      deadTokens: 1e7,
+    });
+    expect(alive.deadFraction).toBe(0);
+    const dying = await benchmarkTrainingStep(createCpuBackend(), shape, {
+      ...opts,
+      deadTokens: 1,
+    });
+    expect(dying.deadFraction).toBeGreaterThan(0.5);
+    // The trainer's own rule for so short a run also kills what missed a batch.
+    const byDefault = await benchmarkTrainingStep(createCpuBackend(), shape, opts);
+    expect(byDefault.deadFraction).toBe(dying.deadFraction);
+  });
+
   it('timeKernels counts calls only while enabled and forwards results', async () => {
     const t = timeKernels(createCpuBackend());
     const a = t.backend.create([2], 'float32', Float32Array.from([1, 2]));

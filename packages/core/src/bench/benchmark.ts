@@ -35,6 +35,14 @@ export interface BenchOptions {
   /** Also time every kernel call (meaningful for synchronous backends); default false. */
   readonly kernelTimes?: boolean;
   readonly seed?: number;
+  /**
+   * The trainer's `deadTokens`: a latent that has not fired for this many tokens is dead and
+   * AuxK runs over it. Default: the trainer's rule, which for a benchmark's short run is
+   * 1/20 of its tokens, under one batch, so every latent that missed the last batch is dead.
+   * A large value keeps every latent alive (no AuxK); any value up to the batch size times
+   * the AuxK half of a step over whatever missed the last batch.
+   */
+  readonly deadTokens?: number;
 }
 
 export interface BenchResult {
@@ -52,6 +60,8 @@ export interface BenchResult {
   readonly kernelMs?: Partial<Record<KernelName, number>>;
   readonly steps: number;
   readonly rounds: number;
+  /** Fraction of latents dead (running AuxK) in the last timed step. */
+  readonly deadFraction: number;
   /** Resident set size after the run, MiB (Node only). */
   readonly rssMiB?: number;
 }
@@ -109,6 +119,7 @@ export async function benchmarkTrainingStep(
       warmupSteps: 1,
       bDecInit: 'mean',
       seed: options.seed ?? 0,
+      ...(options.deadTokens === undefined ? {} : { deadTokens: options.deadTokens }),
     },
     { initData: batch },
   );
@@ -123,10 +134,12 @@ export async function benchmarkTrainingStep(
   try {
     if (warmup > 0) await trainer.train(repeat(), { maxSteps: warmup });
     let stepMs = Number.POSITIVE_INFINITY;
+    let deadFraction = 0;
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
-      await trainer.train(repeat(), { maxSteps: steps });
+      const { last } = await trainer.train(repeat(), { maxSteps: steps });
       stepMs = Math.min(stepMs, (performance.now() - t0) / steps);
+      deadFraction = last?.deadFraction ?? 0;
     }
     let kernelMs: Partial<Record<KernelName, number>> | undefined;
     if (options.kernelTimes) {
@@ -151,6 +164,7 @@ export async function benchmarkTrainingStep(
       ...(kernelMs ? { kernelMs } : {}),
       steps,
       rounds,
+      deadFraction,
       ...(rss === undefined ? {} : { rssMiB: Math.round(rss) }),
     };
   } finally {
