@@ -40,6 +40,19 @@ export const jumpreluTargetL0Three = {
   jumpreluInitThreshold: 0.5,
 } as const satisfies Partial<TrainConfigInput>;
 
+/** Per-token count of active true features over the next `rows` tokens, with its mean and variance. */
+export function activeCounts(data: SyntheticOptions, rows: number) {
+  const source = new SyntheticActivations(data);
+  const { coefficients } = source.sample(rows);
+  const n = source.nFeatures;
+  const counts = Float64Array.from({ length: rows }, (_, r) =>
+    coefficients.subarray(r * n, (r + 1) * n).reduce((a, v) => a + (v > 0 ? 1 : 0), 0),
+  );
+  const mean = counts.reduce((a, v) => a + v, 0) / rows;
+  const variance = counts.reduce((a, v) => a + (v - mean) ** 2, 0) / rows;
+  return { counts, mean, variance };
+}
+
 export interface Outcome {
   readonly name: string;
   /** Mean over the last 100 steps. */

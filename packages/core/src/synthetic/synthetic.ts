@@ -30,6 +30,20 @@ export interface SyntheticOptions {
     readonly childProbability?: number;
   };
   /**
+   * Tokens of two densities, so that the number of active features varies much more from token
+   * to token than independent firing gives (whose count has variance ≤ its mean): each token is
+   * dense with probability `fraction`, and a dense token's firing probabilities are scaled so
+   * that it has `activePerToken` features on average; the other tokens' are scaled down so that
+   * the mean over all tokens stays the generator's `activePerToken` (e.g. fraction 0.4 and 6
+   * with a mean of 3: 40% of tokens carry ~6 features, 60% ~1). Needs the generator's
+   * activePerToken ≤ activePerToken here ≤ its activePerToken / fraction, and no scaled
+   * probability above 1. Counts are before correlated partners and children, as for the mean.
+   */
+  readonly denseTokens?: {
+    readonly fraction: number;
+    readonly activePerToken: number;
+  };
+  /**
    * Transcoder data: each token also gets a target, the same sparse coefficients decoded
    * through a second dictionary (`targetDictionary`, unit rows, drawn from its own stream so
    * the inputs are those of the plain generator with this seed). `batch` then returns paired
@@ -87,6 +101,8 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
   readonly #lo: number;
   readonly #hi: number;
   readonly #noise: number;
+  /** With `denseTokens`: [fraction, dense scale, sparse scale] of the firing probabilities. */
+  readonly #density: readonly [number, number, number] | null;
 
   constructor(options: SyntheticOptions) {
     const {
@@ -194,6 +210,7 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
     }
     for (let f = 0; f < nFeatures; f++)
       this.probabilities[f] = capped[f] ? 1 : (raw[f] * budget) / free;
+    this.#density = densityScales(options.denseTokens, activePerToken, this.probabilities);
 
     this.#pairOf = new Int32Array(nFeatures).fill(-1);
     const order = rng.shuffle(Array.from({ length: nFeatures }, (_, i) => i));
@@ -243,10 +260,13 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
     // [rows, nFeatures] can be large: only `sample` asks for it.
     const coefficients = keep ? new Float32Array(rows * nFeatures) : null;
     const coef = new Float64Array(nFeatures);
+    const density = this.#density;
     for (let r = 0; r < rows; r++) {
       coef.fill(0);
+      // Drawn only with `denseTokens`, so that the plain generator's stream is unchanged.
+      const scale = density === null ? 1 : rng.uniform() < density[0] ? density[1] : density[2];
       for (let f = 0; f < nFeatures; f++) {
-        if (rng.uniform() < this.probabilities[f]) {
+        if (rng.uniform() < this.probabilities[f] * scale) {
           coef[f] = this.#lo + (this.#hi - this.#lo) * rng.uniform();
           const partner = this.#pairOf[f];
           if (partner >= 0 && coef[partner] === 0 && rng.uniform() < this.#pairProbability) {
@@ -283,6 +303,34 @@ export class SyntheticActivations implements AsyncIterable<Float32Array> {
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
     for (;;) yield this.batch();
   }
+}
+
+/** `denseTokens` checked and turned into [fraction, dense scale, sparse scale]; null without it. */
+function densityScales(
+  dense: SyntheticOptions['denseTokens'],
+  mean: number,
+  probabilities: Float64Array,
+): readonly [number, number, number] | null {
+  if (dense === undefined) return null;
+  const { fraction, activePerToken } = dense;
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new ConfigError('denseTokens', `fraction must be in (0, 1), got ${fraction}`);
+  }
+  if (!(activePerToken >= mean && fraction * activePerToken <= mean)) {
+    throw new ConfigError(
+      'denseTokens',
+      `activePerToken must be in [${mean}, ${mean / fraction}] (the mean ${mean} to the mean / fraction), got ${activePerToken}`,
+    );
+  }
+  const denseScale = activePerToken / mean;
+  const top = probabilities.reduce((a, v) => Math.max(a, v), 0);
+  if (top * denseScale > 1) {
+    throw new ConfigError(
+      'denseTokens',
+      `activePerToken ${activePerToken} would take a firing probability to ${top * denseScale} > 1 (lower it, or lower frequencyExponent)`,
+    );
+  }
+  return [fraction, denseScale, (mean - fraction * activePerToken) / ((1 - fraction) * mean)];
 }
 
 /** The first `n` items of an async iterable. */
