@@ -5,9 +5,10 @@ import { checkRows } from './sparse-rows.js';
 
 /**
  * weight[indices[b,j]] += values[b,j] · x[b]. Slots are bucketed by target row first, then
- * kernels.c adds each row's slots while that row sits in cache: each weight row is read and
- * written once, in a fixed order. Rows are split over the pool's threads by slot count, so
- * the result does not depend on the split.
+ * kernels.c adds each row's slots 32 columns at a time in registers, 8 slots a group: a
+ * weight row is read and written once per group, and every element adds its slots in slot
+ * order. Rows are split over the pool's threads by slot count, so the result does not depend
+ * on the split.
  */
 export function scatterOuterAdd(
   ctx: OrtContext,
