@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCpuBackend, evaluateSae, Sae, type SaeWeights } from '@saekit/core';
 import expectedJson from './fixtures/expected.json';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -46,4 +47,15 @@ export function randomFloats(n: number, seed = 1): Float32Array {
     out[i] = (s / 2 ** 32 - 0.5) * 8;
   }
   return out;
+}
+
+/** An SAE's evaluation on core's cpu backend, over batches of held-out activations. */
+export async function evaluateOnCpu(w: SaeWeights, batches: Float32Array[]) {
+  const backend = createCpuBackend();
+  const sae = Sae.fromWeights(backend, w);
+  try {
+    return await evaluateSae(backend, sae, batches);
+  } finally {
+    sae.dispose();
+  }
 }

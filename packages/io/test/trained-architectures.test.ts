@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import {
   ConfigError,
   createCpuBackend,
-  evaluateSae,
-  Sae,
-  type SaeWeights,
   SyntheticActivations,
   type TrainConfigInput,
   Trainer,
 } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { formatRefusal, loadSae, readSafetensorsHeader, saveSae } from '../src/index.js';
-import { withTempDir } from './helpers.js';
+import { evaluateOnCpu as evaluate, withTempDir } from './helpers.js';
 
 const shape = { dIn: 16, dSae: 64, batchSize: 128, steps: 25, seed: 3, lr: 0.01 } as const;
 const configs: Record<'jumprelu' | 'standard', TrainConfigInput> = {
@@ -33,16 +30,6 @@ async function trained(arch: 'jumprelu' | 'standard') {
   const weights = await t.exportWeights();
   t.dispose();
   return { weights, heldOut: [data.batch(), data.batch()] };
-}
-
-async function evaluate(w: SaeWeights, batches: Float32Array[]) {
-  const backend = createCpuBackend();
-  const sae = Sae.fromWeights(backend, w);
-  try {
-    return await evaluateSae(backend, sae, batches);
-  } finally {
-    sae.dispose();
-  }
 }
 
 describe.each(['jumprelu', 'standard'] as const)('a trained %s SAE in SAELens layout', (arch) => {

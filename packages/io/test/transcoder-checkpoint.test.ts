@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import {
   ConfigError,
   createCpuBackend,
-  evaluateSae,
   pairedBatch,
   Sae,
-  type SaeWeights,
   SyntheticActivations,
   Trainer,
 } from '@saekit/core';
@@ -20,7 +18,7 @@ import {
   saveSae,
   writeSafetensors,
 } from '../src/index.js';
-import { withTempDir } from './helpers.js';
+import { evaluateOnCpu as evaluate, withTempDir } from './helpers.js';
 import { referenceForward } from './reference.js';
 
 const D = 16;
@@ -49,16 +47,6 @@ async function trained(architecture: 'topk' | 'batchtopk') {
   const weights = await t.exportWeights();
   t.dispose();
   return { weights, heldOut: [data.batch(), data.batch()] };
-}
-
-async function evaluate(w: SaeWeights, batches: Float32Array[]) {
-  const backend = createCpuBackend();
-  const sae = Sae.fromWeights(backend, w);
-  try {
-    return await evaluateSae(backend, sae, batches);
-  } finally {
-    sae.dispose();
-  }
 }
 
 /** The input block of a paired batch. */
